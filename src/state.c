@@ -1,0 +1,179 @@
+/* state.c - object arrays of struct vr_state and their key orders. */
+#include "state.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define GROW(arr)                                                                  \
+	do {                                                                       \
+		if ((arr).n == (arr).cap) {                                        \
+			size_t c_ = (arr).cap ? (arr).cap * 2 : 16;                \
+			void *v_ = realloc((arr).v, c_ * sizeof(*(arr).v));        \
+			if (!v_)                                                   \
+				abort();                                           \
+			(arr).v = v_;                                              \
+			(arr).cap = c_;                                            \
+		}                                                                  \
+	} while (0)
+
+void vr_state_init(struct vr_state *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void vr_state_free(struct vr_state *s)
+{
+	for (size_t i = 0; i < s->routes.n; i++)
+		free(s->routes.v[i].nh);
+	free(s->netns.v);
+	free(s->links.v);
+	free(s->addrs.v);
+	free(s->routes.v);
+	free(s->rules.v);
+	free(s->sysctls.v);
+	vr_state_init(s);
+}
+
+struct vr_netns *vr_state_add_netns(struct vr_state *s, const struct vr_netns *o)
+{
+	GROW(s->netns);
+	s->netns.v[s->netns.n] = *o;
+	return &s->netns.v[s->netns.n++];
+}
+
+struct vr_link *vr_state_add_link(struct vr_state *s, const struct vr_link *o)
+{
+	GROW(s->links);
+	s->links.v[s->links.n] = *o;
+	return &s->links.v[s->links.n++];
+}
+
+struct vr_addr *vr_state_add_addr(struct vr_state *s, const struct vr_addr *o)
+{
+	GROW(s->addrs);
+	s->addrs.v[s->addrs.n] = *o;
+	return &s->addrs.v[s->addrs.n++];
+}
+
+struct vr_route *vr_state_add_route(struct vr_state *s, const struct vr_route *o)
+{
+	struct vr_route *r;
+
+	GROW(s->routes);
+	r = &s->routes.v[s->routes.n++];
+	*r = *o;
+	if (o->n_nh) {
+		r->nh = malloc(o->n_nh * sizeof(*r->nh));
+		if (!r->nh)
+			abort();
+		memcpy(r->nh, o->nh, o->n_nh * sizeof(*r->nh));
+	} else {
+		r->nh = NULL;
+	}
+	return r;
+}
+
+struct vr_rule *vr_state_add_rule(struct vr_state *s, const struct vr_rule *o)
+{
+	GROW(s->rules);
+	s->rules.v[s->rules.n] = *o;
+	return &s->rules.v[s->rules.n++];
+}
+
+struct vr_sysctl *vr_state_add_sysctl(struct vr_state *s, const struct vr_sysctl *o)
+{
+	GROW(s->sysctls);
+	s->sysctls.v[s->sysctls.n] = *o;
+	return &s->sysctls.v[s->sysctls.n++];
+}
+
+int vr_ns_cmp(const char *a, const char *b)
+{
+	if (a == b)
+		return 0;
+	return strcmp(a ? a : "", b ? b : "");
+}
+
+#define CMP(x, y)                                                                  \
+	do {                                                                       \
+		if ((x) != (y))                                                    \
+			return (x) < (y) ? -1 : 1;                                 \
+	} while (0)
+
+int vr_netns_key_cmp(const struct vr_netns *a, const struct vr_netns *b)
+{
+	return vr_ns_cmp(a->name, b->name);
+}
+
+int vr_link_key_cmp(const struct vr_link *a, const struct vr_link *b)
+{
+	int c = vr_ns_cmp(a->ns, b->ns);
+	return c ? c : strcmp(a->name, b->name);
+}
+
+int vr_addr_key_cmp(const struct vr_addr *a, const struct vr_addr *b)
+{
+	int c = vr_ns_cmp(a->ns, b->ns);
+	if (c)
+		return c;
+	c = strcmp(a->dev, b->dev);
+	return c ? c : vr_ip_cmp(&a->ip, &b->ip);
+}
+
+int vr_route_key_cmp(const struct vr_route *a, const struct vr_route *b)
+{
+	int c = vr_ns_cmp(a->ns, b->ns);
+	if (c)
+		return c;
+	CMP(a->table, b->table);
+	CMP(a->dst.family, b->dst.family);
+	CMP(a->metric, b->metric);
+	return -vr_ip_cmp(&a->dst, &b->dst);
+}
+
+int vr_rule_key_cmp(const struct vr_rule *a, const struct vr_rule *b)
+{
+	int c = vr_ns_cmp(a->ns, b->ns);
+	if (c)
+		return c;
+	CMP(a->family, b->family);
+	CMP(a->priority, b->priority);
+	CMP(a->l3mdev, b->l3mdev);
+	CMP(a->table, b->table);
+	return 0;
+}
+
+int vr_sysctl_key_cmp(const struct vr_sysctl *a, const struct vr_sysctl *b)
+{
+	int c = vr_ns_cmp(a->ns, b->ns);
+	return c ? c : strcmp(a->key, b->key);
+}
+
+#define QCMP(name, type, fn)                                                       \
+	static int name(const void *a, const void *b)                              \
+	{                                                                          \
+		return fn((const type *)a, (const type *)b);                       \
+	}
+QCMP(q_netns, struct vr_netns, vr_netns_key_cmp)
+QCMP(q_link, struct vr_link, vr_link_key_cmp)
+QCMP(q_addr, struct vr_addr, vr_addr_key_cmp)
+QCMP(q_route, struct vr_route, vr_route_key_cmp)
+QCMP(q_rule, struct vr_rule, vr_rule_key_cmp)
+QCMP(q_sysctl, struct vr_sysctl, vr_sysctl_key_cmp)
+
+/* qsort's arguments are declared nonnull, even for zero elements. */
+#define SORT(arr, fn)                                                              \
+	do {                                                                       \
+		if ((arr).n > 1)                                                   \
+			qsort((arr).v, (arr).n, sizeof(*(arr).v), fn);             \
+	} while (0)
+
+void vr_state_sort(struct vr_state *s)
+{
+	SORT(s->netns, q_netns);
+	SORT(s->links, q_link);
+	SORT(s->addrs, q_addr);
+	SORT(s->routes, q_route);
+	SORT(s->rules, q_rule);
+	SORT(s->sysctls, q_sysctl);
+}
