@@ -140,7 +140,7 @@ static bool link_local6(const struct vr_ip *ip)
 }
 
 static void check_route(const struct vr_config *c, const struct vr_router *rt,
-			const struct vr_route *ro, struct vr_errs *e, int *r)
+			const struct vr_static_route *ro, struct vr_errs *e, int *r)
 {
 	if (!vr_ip_is_network(&ro->prefix))
 		*r = bad(e, vr_path_route(rt, ro, "prefix"),

@@ -295,7 +295,7 @@ static int load_iface(const struct lyd_node *n, struct vr_iface *i, struct vr_er
 	return r;
 }
 
-static int load_route(const struct lyd_node *n, struct vr_route *rt, struct vr_errs *e)
+static int load_route(const struct lyd_node *n, struct vr_static_route *rt, struct vr_errs *e)
 {
 	const struct lyd_node *c, *h;
 	int r = 0;

@@ -68,7 +68,7 @@ char *vr_path_iface(const struct vr_router *r, const struct vr_iface *i, const c
 	return path_fmt(base, leaf);
 }
 
-char *vr_path_route(const struct vr_router *r, const struct vr_route *rt, const char *leaf)
+char *vr_path_route(const struct vr_router *r, const struct vr_static_route *rt, const char *leaf)
 {
 	char base[224], a[VR_ADDR_STRLEN];
 

@@ -58,7 +58,7 @@ struct vr_nexthop {
 	uint8_t weight;
 };
 
-struct vr_route {
+struct vr_static_route {
 	struct vr_ip prefix;
 	enum vr_route_type type;
 	struct vr_nexthop *nhs; /* VR_RT_UNICAST only */
@@ -87,7 +87,7 @@ struct vr_router {
 	struct vr_domu domu;
 	struct vr_iface *ifaces;
 	size_t n_ifaces;
-	struct vr_route *routes;
+	struct vr_static_route *routes;
 	size_t n_routes;
 };
 
@@ -103,7 +103,7 @@ const struct vr_iface *vr_router_iface(const struct vr_router *r, const char *na
 /* Data paths of model objects, as libyang prints them; caller frees. */
 char *vr_path_router(const struct vr_router *r, const char *leaf);
 char *vr_path_iface(const struct vr_router *r, const struct vr_iface *i, const char *leaf);
-char *vr_path_route(const struct vr_router *r, const struct vr_route *rt, const char *leaf);
+char *vr_path_route(const struct vr_router *r, const struct vr_static_route *rt, const char *leaf);
 
 const char *vr_placement_str(enum vr_placement p);
 const char *vr_backend_str(enum vr_backend b);

@@ -224,7 +224,9 @@ static const char *macvlan_mode_str(uint32_t m)
 	}
 }
 
-static void sb_link(struct sbuf *b, const struct vr_link *l, bool with_kind)
+/* old: for a SET, the link as it was (NULL when it does not exist yet). */
+static void sb_link(struct sbuf *b, const struct vr_link *l, bool with_kind,
+		    const struct vr_link *old)
 {
 	char a[VR_ADDR_STRLEN];
 
@@ -263,10 +265,12 @@ static void sb_link(struct sbuf *b, const struct vr_link *l, bool with_kind)
 			break;
 		}
 	}
-	if (l->master[0])
+	if (l->keep_master)
+		;
+	else if (old && strcmp(old->master, l->master))
+		sb_add(b, l->master[0] ? " master %s" : " nomaster", l->master);
+	else if (!old && l->master[0])
 		sb_add(b, " master %s", l->master);
-	else if (!with_kind)
-		sb_add(b, " nomaster");
 	if (l->mtu)
 		sb_add(b, " mtu %u", l->mtu);
 	if (l->up >= 0)
@@ -373,7 +377,7 @@ char *vr_op_str(const struct vr_op *op, char *buf, size_t len)
 		break;
 	case VR_OP_LINK_ADD:
 		sb_add(&b, "add ");
-		sb_link(&b, &op->o.link, true);
+		sb_link(&b, &op->o.link, true, NULL);
 		break;
 	case VR_OP_LINK_DEL:
 		sb_add(&b, "del link %s", op->o.link.name);
@@ -381,7 +385,7 @@ char *vr_op_str(const struct vr_op *op, char *buf, size_t len)
 		break;
 	case VR_OP_LINK_SET:
 		sb_add(&b, "set ");
-		sb_link(&b, &op->o.link, false);
+		sb_link(&b, &op->o.link, false, op->has_old ? &op->old.link : NULL);
 		break;
 	case VR_OP_LINK_MOVE:
 		sb_add(&b, "move link %s", op->o.link.name);

@@ -177,3 +177,87 @@ void vr_state_sort(struct vr_state *s)
 	SORT(s->rules, q_rule);
 	SORT(s->sysctls, q_sysctl);
 }
+
+static const char *netns_owner(const struct vr_state *s, const char *ns)
+{
+	for (size_t i = 0; i < s->netns.n; i++)
+		if (s->netns.v[i].name == ns)
+			return s->netns.v[i].owner;
+	return NULL;
+}
+
+static const struct vr_link *link_find(const struct vr_state *s, const char *ns, const char *name)
+{
+	struct vr_link k = {.ns = ns};
+	size_t lo = 0, hi = s->links.n;
+
+	strncpy(k.name, name, IFNAMSIZ - 1);
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = vr_link_key_cmp(&s->links.v[mid], &k);
+		if (!c)
+			return &s->links.v[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static const char *vrf_owner(const struct vr_state *s, const char *ns, const char *name)
+{
+	const struct vr_link *m = name[0] ? link_find(s, ns, name) : NULL;
+
+	return m && m->kind == VR_LINK_VRF && m->created ? m->owner : NULL;
+}
+
+static const char *table_owner(const struct vr_state *s, const char *ns, uint32_t table)
+{
+	for (size_t i = 0; i < s->links.n; i++) {
+		const struct vr_link *l = &s->links.v[i];
+		if (l->kind == VR_LINK_VRF && l->created && l->ns == ns && l->u.vrf.table == table)
+			return l->owner;
+	}
+	return NULL;
+}
+
+void vr_state_attribute(struct vr_state *s)
+{
+	const char *last_ns = NULL, *last_owner = NULL;
+	uint32_t last_table = 0;
+
+	for (size_t i = 0; i < s->links.n; i++) {
+		struct vr_link *l = &s->links.v[i];
+		if (!l->owner)
+			l->owner = netns_owner(s, l->ns);
+		if (!l->owner)
+			l->owner = vrf_owner(s, l->ns, l->master);
+	}
+	for (size_t i = 0; i < s->addrs.n; i++) {
+		struct vr_addr *a = &s->addrs.v[i];
+		const struct vr_link *l;
+		if (a->owner)
+			continue;
+		a->owner = netns_owner(s, a->ns);
+		if (!a->owner && (l = link_find(s, a->ns, a->dev)))
+			a->owner = l->created ? l->owner : vrf_owner(s, l->ns, l->master);
+	}
+	/* Routes come sorted by namespace and table: look each pair up once. */
+	for (size_t i = 0; i < s->routes.n; i++) {
+		struct vr_route *r = &s->routes.v[i];
+		if (r->owner)
+			continue;
+		if (r->ns != last_ns || r->table != last_table || !i) {
+			last_ns = r->ns;
+			last_table = r->table;
+			last_owner = netns_owner(s, r->ns);
+			if (!last_owner)
+				last_owner = table_owner(s, r->ns, r->table);
+		}
+		r->owner = last_owner;
+	}
+	for (size_t i = 0; i < s->sysctls.n; i++)
+		if (!s->sysctls.v[i].owner)
+			s->sysctls.v[i].owner = netns_owner(s, s->sysctls.v[i].ns);
+}

@@ -40,6 +40,9 @@ struct vr_link {
 	const char *ns;
 	const char *owner;   /* router name; NULL: foreign */
 	bool created;        /* vrd creates (and deletes) it; tagged by ifalias */
+	bool implicit;       /* desired only: appears by itself (a veth's peer with its
+				pair, lo with its namespace); need not exist yet */
+	bool keep_master;    /* desired only: the master is not managed */
 	char name[IFNAMSIZ];
 	enum vr_link_kind kind;
 	char master[IFNAMSIZ]; /* "" none */
@@ -159,6 +162,12 @@ int vr_addr_key_cmp(const struct vr_addr *a, const struct vr_addr *b);   /* ns, 
 int vr_route_key_cmp(const struct vr_route *a, const struct vr_route *b);
 int vr_rule_key_cmp(const struct vr_rule *a, const struct vr_rule *b);   /* ns, family, priority, table */
 int vr_sysctl_key_cmp(const struct vr_sysctl *a, const struct vr_sysctl *b); /* ns, key */
+
+/* Give observed objects without an owner the router they belong to: the
+ * owner of their namespace (a router's netns), of their master VRF (links,
+ * addresses), or of the VRF bound to their table (routes).  s must be
+ * sorted. */
+void vr_state_attribute(struct vr_state *s);
 
 /* ns comparison used by all of the above: "" first, then strcmp. */
 int vr_ns_cmp(const char *a, const char *b);

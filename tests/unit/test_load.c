@@ -137,7 +137,7 @@ static void test_routes(void **state)
 {
 	struct vr_config c;
 	const struct vr_router *r;
-	const struct vr_route *rt;
+	const struct vr_static_route *rt;
 
 	(void)state;
 	load_ok("routes.json", &c);
