@@ -87,7 +87,7 @@ static struct vr_nl *open_here(void)
 	(void)vr_nl_set_rcvbuf(nl, VR_NL_RCVBUF);
 	(void)sockopt_buf(nl, SO_SNDBUFFORCE, SO_SNDBUF, VR_NL_SNDBUF);
 	(void)setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVTIMEO,
-			 &(struct timeval){.tv_sec = VR_NL_RCVTIMEO_S}, sizeof(struct timeval));
+	                 &(struct timeval){.tv_sec = VR_NL_RCVTIMEO_S}, sizeof(struct timeval));
 	nl->portid = mnl_socket_get_portid(nl->sock);
 	nl->seq = 0;
 	return nl;
@@ -202,7 +202,7 @@ static int ctl_error(const struct nlmsghdr *nlh)
  * dump), and it drops the error code the kernel puts into NLMSG_DONE when a
  * dump fails after it started (e.g. a filter rejected by strict checking). */
 int vr_nl_dump(struct vr_nl *nl, const void *req, size_t len,
-	       int (*cb)(const struct nlmsghdr *nlh, void *data), void *data)
+               int (*cb)(const struct nlmsghdr *nlh, void *data), void *data)
 {
 	const struct nlmsghdr *rq = req;
 	uint32_t seq = rq->nlmsg_seq;

@@ -33,9 +33,8 @@ ip -n "$RED" -6 route show table "$rt" proto 77 | grep -q '^unreachable 2001:db8
 	pass "address on red-h1" || fail "address on red-h1"
 ip -n "$RED" -d link show red-blue | grep -q 'alias vrd:red' && pass "created link tagged" || fail "red-blue not tagged"
 
-namespaces=("$VNS")
-[ "$BACKEND" = netns ] && namespaces+=("$RED" "$BLUE")
-monitor_start "${namespaces[@]}"
+quiesce $(all_ns red blue)
+monitor_start $(all_ns red blue)
 out=$(vrd_once --config "$cfg") || fail "re-apply"
 n=$(monitor_stop)
 [ "$n" -eq 0 ] && pass "re-apply: zero netlink changes" || fail "re-apply made $n netlink changes"

@@ -16,7 +16,8 @@ ip -n "$RED" addr add 198.18.1.77/24 dev red-h1
 ip -n "$VNS" link add foreign0 type veth peer name foreign1
 ip -n "$VNS" route add 198.18.45.0/24 dev foreign0 proto static 2>/dev/null || true
 
-monitor_start "$VNS" "$RED"
+quiesce $(all_ns red blue)
+monitor_start $(all_ns red blue)
 vrd_once --config "$cfg" >/dev/null || fail "re-apply"
 n=$(monitor_stop)
 [ "$n" -eq 0 ] && pass "re-apply with foreign objects: zero changes" || fail "re-apply made $n changes"

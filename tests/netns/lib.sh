@@ -89,6 +89,36 @@ expect_ping() { if ping4 "$1" "$2"; then pass "ping $1 -> $2"; else fail "ping $
 expect_ping6() { if ping6 "$1" "$2"; then pass "ping6 $1 -> $2"; else fail "ping6 $1 -> $2"; fi; }
 expect_no_ping() { if ping4 "$1" "$2"; then fail "ping $1 -> $2 should fail"; else pass "no ping $1 -> $2"; fi; }
 
+# Wait (bounded, 10 s) until the namespaces are quiet: no tentative IPv6
+# address and no netlink event for half a second.  A "zero changes"
+# measurement needs that baseline: the kernel finishes DAD, carrier and
+# link-local addresses on its own, after vrd has returned.
+quiesce() {
+	local ns f i size last=-1 pids=()
+	for ns in "$@"; do wait_dad "$ns"; done
+	f="$STATE/quiesce"
+	: >"$f"
+	for ns in "$@"; do
+		ip -n "$ns" monitor link address route rule >>"$f" 2>/dev/null &
+		pids+=($!)
+		PIDS+=($!)
+	done
+	for i in $(seq 1 20); do
+		sleep 0.5
+		size=$(stat -c %s "$f")
+		[ "$size" = "$last" ] && break
+		last=$size
+	done
+	for i in "${pids[@]}"; do kill "$i" 2>/dev/null || true; wait "$i" 2>/dev/null || true; done
+}
+
+# The namespaces a scenario's routers live in, and vrd's.
+all_ns() {
+	local r
+	echo "$VNS"
+	if [ "$BACKEND" = netns ]; then for r in "$@"; do echo "$PREFIX$r"; done; fi
+}
+
 # Netlink change counter: one `ip monitor` per namespace given, lines
 # counted when stopped.  monitor_start NS...; ...; n=$(monitor_stop)
 monitor_start() {
@@ -109,7 +139,10 @@ monitor_stop() {
 	sleep 0.3
 	for p in "${MON_PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
 	MON_PIDS=()
-	cat "${MON_FILES[@]}" | grep -c . || true
+	cat "${MON_FILES[@]}" >"$STATE/mon.last"
+	# what was seen goes to the log, so a failure shows its events
+	sed 's/^/  event: /' "$STATE/mon.last" >&2
+	grep -c . "$STATE/mon.last" || true
 }
 MON_PIDS=()
 
