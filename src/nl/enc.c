@@ -351,9 +351,10 @@ static ssize_t enc_link_set(const struct vr_link *l, const struct vr_resolve *r,
 	set_up(ifm, l->up);
 	if (l->mtu)
 		put_u32(&m, IFLA_MTU, l->mtu);
-	/* master is always managed: "" means none, and IFLA_MASTER 0
-	 * releases the port (a no-op when it has no master). */
-	put_u32(&m, IFLA_MASTER, (uint32_t)master);
+	/* master is managed unless keep_master: "" means none, and
+	 * IFLA_MASTER 0 releases the port (a no-op when it has no master). */
+	if (!l->keep_master)
+		put_u32(&m, IFLA_MASTER, (uint32_t)master);
 	if ((err = put_alias(&m, l)))
 		return err;
 	return msg_end(&m);
