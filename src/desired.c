@@ -195,6 +195,124 @@ static int add_iface(const struct vr_realm *m, const struct vr_rinfo *ri, const 
 	return 0;
 }
 
+/* ---- leaking between routers ----
+ * vrf: the route's next hop is the gateway on the other router's port
+ * (the kernel resolves a gateway through a port of another VRF), or, when
+ * no port of the other router has the gateway's network, the other VRF's
+ * device (the lookup continues in its table).
+ * netns: the two namespaces get a veth pair "lk-<other router>" with
+ * fixed MACs; the route points at the other end's EUI-64 link-local
+ * address (IPv4 routes too, RTA_VIA), and the other router gets a route to
+ * the gateway's target unless one of its networks already covers it. */
+
+static void leak_name(char out[IFNAMSIZ], const char *to)
+{
+	snprintf(out, IFNAMSIZ, "lk-%.12s", to); /* IFNAMSIZ: 3 + 12 + NUL */
+}
+
+/* The MAC of router from's end of the pair towards router to: locally
+ * administered, unicast, stable (FNV-1a of the two names). */
+static void leak_mac(uint8_t mac[6], const char *from, const char *to)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (const char *s = from; *s; s++)
+		h = (h ^ (uint8_t)*s) * 0x100000001b3ull;
+	h = (h ^ '>') * 0x100000001b3ull;
+	for (const char *s = to; *s; s++)
+		h = (h ^ (uint8_t)*s) * 0x100000001b3ull;
+	mac[0] = 0x02;
+	for (int i = 1; i < 6; i++)
+		mac[i] = (uint8_t)(h >> (8 * i));
+}
+
+static void mac_link_local(const uint8_t mac[6], struct vr_ip *ip)
+{
+	memset(ip, 0, sizeof(*ip));
+	ip->family = AF_INET6;
+	ip->plen = 128;
+	ip->a[0] = 0xfe;
+	ip->a[1] = 0x80;
+	ip->a[8] = mac[0] ^ 0x02;
+	ip->a[9] = mac[1];
+	ip->a[10] = mac[2];
+	ip->a[11] = 0xff;
+	ip->a[12] = 0xfe;
+	ip->a[13] = mac[3];
+	ip->a[14] = mac[4];
+	ip->a[15] = mac[5];
+}
+
+/* The port of router r whose network holds address a, or NULL. */
+static const struct vr_iface *iface_for(const struct vr_router *r, const struct vr_ip *a)
+{
+	for (size_t i = 0; i < r->n_ifaces; i++)
+		for (size_t k = 0; k < r->ifaces[i].n_addrs; k++)
+			if (vr_ip_in_prefix(a, &r->ifaces[i].addrs[k]))
+				return &r->ifaces[i];
+	return NULL;
+}
+
+/* Does one of r's networks, or one of its own routes, cover prefix p? */
+static bool router_reaches(const struct vr_router *r, const struct vr_ip *p)
+{
+	for (size_t i = 0; i < r->n_ifaces; i++)
+		for (size_t k = 0; k < r->ifaces[i].n_addrs; k++) {
+			const struct vr_ip *n = &r->ifaces[i].addrs[k];
+			if (p->plen >= n->plen && vr_ip_in_prefix(p, n))
+				return true;
+		}
+	for (size_t i = 0; i < r->n_routes; i++)
+		if (!vr_ip_cmp(&r->routes[i].prefix, p))
+			return true;
+	return false;
+}
+
+/* The veth pairs of netns leaks, once per pair of routers. */
+static void add_leak_links(const struct vr_realm *m, struct vr_state *s)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		const struct vr_rinfo *a = &m->v[i];
+		if (a->backend != VR_BACKEND_NETNS)
+			continue;
+		for (size_t j = 0; j < m->n; j++) {
+			const struct vr_rinfo *b = &m->v[j];
+			bool leaks = false;
+
+			if (j == i || b->backend != VR_BACKEND_NETNS)
+				continue;
+			/* a route of either router into the other */
+			for (int dir = 0; dir < 2 && !leaks; dir++) {
+				const struct vr_router *from = dir ? b->r : a->r;
+				const char *to = dir ? a->r->name : b->r->name;
+				for (size_t k = 0; k < from->n_routes && !leaks; k++)
+					for (size_t h = 0; h < from->routes[k].n_nhs; h++)
+						leaks |= !strcmp(from->routes[k].nhs[h].router, to);
+			}
+			if (!leaks || strcmp(a->r->name, b->r->name) > 0)
+				continue; /* the pair is made by the first of the two */
+			{
+				struct vr_link l = {.ns = a->ns, .owner = vr_intern(a->r->name),
+						    .created = true, .kind = VR_LINK_VETH, .up = 1,
+						    .has_mac = true};
+				struct vr_link p = {.ns = b->ns, .owner = vr_intern(b->r->name),
+						    .implicit = true, .up = 1, .has_mac = true};
+
+				leak_name(l.name, b->r->name);
+				leak_mac(l.mac, a->r->name, b->r->name);
+				leak_name(l.u.veth.peer, a->r->name);
+				l.u.veth.peer_ns = b->ns;
+				l.u.veth.peer_has_mac = true;
+				leak_mac(l.u.veth.peer_mac, b->r->name, a->r->name);
+				vr_state_add_link(s, &l);
+				leak_name(p.name, a->r->name);
+				memcpy(p.mac, l.u.veth.peer_mac, 6);
+				vr_state_add_link(s, &p);
+			}
+		}
+	}
+}
+
 static uint8_t rtn_type(enum vr_route_type t)
 {
 	switch (t) {
@@ -243,22 +361,44 @@ static int add_route(const struct vr_realm *m, const struct vr_rinfo *ri, const 
 		copy_name(nh[k].dev, n->iface);
 		if (n->router[0]) {
 			const struct vr_rinfo *to = vr_realm_find(m, n->router);
+			const struct vr_iface *port;
 
 			if (!to)
 				continue; /* refused by vr_check already */
-			if (ri->backend != VR_BACKEND_VRF || to->backend != VR_BACKEND_VRF) {
+			if (ri->backend != to->backend) {
 				char *p = vr_path_route(ri->r, rt, NULL);
 				vr_errs_add(e, -EOPNOTSUPP, p,
-					    "route leaking between %s and %s needs backend vrf for "
-					    "both routers",
-					    ri->r->name, to->r->name);
+					    "route leaking between %s (backend %s) and %s (backend "
+					    "%s) needs the same backend for both",
+					    ri->r->name, vr_backend_str(ri->backend), to->r->name,
+					    vr_backend_str(to->backend));
 				free(p);
 				return -EOPNOTSUPP;
 			}
-			/* The gateway is resolved in the other VRF through the
-			 * given port, or the lookup continues in the other VRF's
-			 * table through its device. */
-			if (!n->iface[0]) {
+			if (ri->backend == VR_BACKEND_NETNS) {
+				uint8_t mac[6];
+
+				leak_mac(mac, to->r->name, ri->r->name);
+				mac_link_local(mac, &nh[k].gw);
+				leak_name(nh[k].dev, to->r->name);
+				if (!router_reaches(to->r, &rt->prefix)) {
+					struct vr_nh there = {.gw = n->addr, .weight = 1};
+					struct vr_route o2 = o;
+
+					copy_name(there.dev, n->iface);
+					o2.ns = to->ns;
+					o2.table = to->table;
+					o2.nh = &there;
+					o2.n_nh = 1;
+					vr_state_add_route(s, &o2);
+				}
+				continue;
+			}
+			port = n->iface[0] ? vr_router_iface(to->r, n->iface)
+					   : iface_for(to->r, &n->addr);
+			if (port) {
+				copy_name(nh[k].dev, port->name);
+			} else {
 				memset(&nh[k].gw, 0, sizeof(nh[k].gw));
 				copy_name(nh[k].dev, to->r->name);
 			}
@@ -309,6 +449,7 @@ int vr_desired_build(const struct vr_realm *m, struct vr_state *out, struct vr_e
 		add_router(m, &m->v[i], out, e, &r);
 		any_vrf |= m->v[i].backend == VR_BACKEND_VRF;
 	}
+	add_leak_links(m, out);
 	if (any_vrf) {
 		/* The rule that sends lookups of enslaved ports to their VRF's
 		 * table.  The vrf driver installs it with the first VRF device;

@@ -101,6 +101,8 @@ static bool link_differs(const struct vr_link *w, const struct vr_link *h)
 		return true;
 	if (w->mtu && w->mtu != h->mtu)
 		return true;
+	if (w->has_mac && (!h->has_mac || memcmp(w->mac, h->mac, 6)))
+		return true;
 	return w->up >= 0 && (w->up > 0) != (h->up > 0);
 }
 

@@ -24,7 +24,7 @@
  * kernel grants without privileges), far above the ~64 messages that
  * already amortise the syscall. */
 #define BATCH_SIZE (256 * 1024)
-#define RECV_SIZE 65536
+#define RECV_SIZE  65536
 /* Past this many entries, errors are only counted (a batch of 100k routes
  * through a missing device must not produce 100k lines). */
 #define MAX_ERRS 64
@@ -32,7 +32,7 @@
 enum op_state {
 	ST_PENDING,
 	ST_OK,
-	ST_NOOP,    /* delete of something already gone: nothing changed */
+	ST_NOOP, /* delete of something already gone: nothing changed */
 	ST_FAILED,
 	ST_UNKNOWN, /* its answer was lost (ENOBUFS): not rolled back */
 };
@@ -43,13 +43,13 @@ struct exec {
 	struct vr_resolve res;
 	struct vr_errs *errs;
 	struct vr_exec_stats *st;
-	bool rollback;     /* errors are warnings about an undo */
-	size_t n_errs;     /* entries this run added to errs */
-	size_t n_dropped;  /* errors past MAX_ERRS */
-	int wave_err;      /* first error code of the current wave */
-	bool links_dirty;  /* links created/moved since the caches were refreshed */
-	char *buf;         /* batch */
-	char *rbuf;        /* answers */
+	bool rollback;    /* errors are warnings about an undo */
+	size_t n_errs;    /* entries this run added to errs */
+	size_t n_dropped; /* errors past MAX_ERRS */
+	int wave_err;     /* first error code of the current wave */
+	bool links_dirty; /* links created/moved since the caches were refreshed */
+	char *buf;        /* batch */
+	char *rbuf;       /* answers */
 };
 
 /* One batch for one namespace. */
@@ -58,12 +58,12 @@ struct batch {
 	struct vr_nl *nl;
 	struct mnl_nlmsg_batch *b;
 	struct nlmsghdr *last;
-	uint32_t seq0;    /* sequence number of the first message */
+	uint32_t seq0; /* sequence number of the first message */
 	size_t n, cap;
-	size_t *idx;      /* message i -> op index in the wave */
-	uint32_t *rel;    /* message i -> its seq - seq0, increasing (link dumps
-			   * for the resolver take numbers in between) */
-	int open_err;     /* when nl is NULL */
+	size_t *idx;   /* message i -> op index in the wave */
+	uint32_t *rel; /* message i -> its seq - seq0, increasing (link dumps
+	                * for the resolver take numbers in between) */
+	int open_err;  /* when nl is NULL */
 };
 
 static bool is_delete(const struct vr_op *op)
@@ -128,13 +128,13 @@ static void op_error(struct exec *x, const struct vr_op *op, int code, const cha
 		reason = strerror(-code);
 	vr_op_obj(op, obj, sizeof(obj));
 	vr_errs_add(x->errs, code, obj, "%s%s (%s)", x->rollback ? "rollback failed: " : "", reason,
-		    errname(code));
+	            errname(code));
 	x->n_errs++;
 }
 
 /* The result of one op: 0 or -errno, with the kernel's text if any. */
 static void op_result(struct exec *x, const struct vr_op *op, uint8_t *state, int code,
-		      const char *reason)
+                      const char *reason)
 {
 	if (!code) {
 		*state = ST_OK;
@@ -237,8 +237,7 @@ static long msg_of_seq(const struct batch *bt, uint32_t seq)
 
 /* Send the batch and match the answers.  Every op of the batch gets a
  * state. */
-static void flush(struct exec *x, struct batch *bt, const struct vr_op *const *ops,
-		  uint8_t *state)
+static void flush(struct exec *x, struct batch *bt, const struct vr_op *const *ops, uint8_t *state)
 {
 	size_t got = 0; /* messages known handled: answers up to here */
 	bool done = false;
@@ -309,7 +308,7 @@ static void flush(struct exec *x, struct batch *bt, const struct vr_op *const *o
 		if (state[bt->idx[i]] == ST_PENDING)
 			state[bt->idx[i]] = ST_OK;
 	snprintf(reason, sizeof(reason), "answers lost (%s): %zu of %zu requests in unknown state",
-		 strerror(-ret), bt->n - got, bt->n);
+	         strerror(-ret), bt->n - got, bt->n);
 	for (size_t i = got; i < bt->n; i++) {
 		size_t j = bt->idx[i];
 		if (state[j] != ST_PENDING)
@@ -354,8 +353,8 @@ static void touched_links(struct exec *x, const struct vr_op *op)
 }
 
 /* Encode op i into the batch, flushing when full. */
-static void add_op(struct exec *x, struct batch *bt, const struct vr_op *const *ops,
-		   uint8_t *state, size_t i)
+static void add_op(struct exec *x, struct batch *bt, const struct vr_op *const *ops, uint8_t *state,
+                   size_t i)
 {
 	const struct vr_op *op = ops[i];
 	bool retried = false;
@@ -394,7 +393,7 @@ static void add_op(struct exec *x, struct batch *bt, const struct vr_op *const *
 		}
 		if (len < 0) {
 			snprintf(reason, sizeof(reason), "%s",
-				 len == -ENODEV ? "device not found" : "cannot encode");
+			         len == -ENODEV ? "device not found" : "cannot encode");
 			op_result(x, op, &state[i], (int)len, reason);
 			return;
 		}
@@ -420,8 +419,8 @@ static void add_op(struct exec *x, struct batch *bt, const struct vr_op *const *
 }
 
 /* Run the netlink ops of one namespace, in plan order. */
-static void run_ns(struct exec *x, const char *ns, const struct vr_op *const *ops,
-		   uint8_t *state, size_t n, bool *ns_done)
+static void run_ns(struct exec *x, const char *ns, const struct vr_op *const *ops, uint8_t *state,
+                   size_t n, bool *ns_done)
 {
 	struct batch bt = {.ns = ns};
 
@@ -472,8 +471,7 @@ static int run_wave(struct exec *x, const struct vr_op *const *ops, uint8_t *sta
 
 /* Undo every op that succeeded, the last first.  Inverses keep their op's
  * wave, so consecutive inverses of one wave still share batches. */
-static void rollback(struct exec *x, const struct vr_op *const *ops, const uint8_t *state,
-		     size_t n)
+static void rollback(struct exec *x, const struct vr_op *const *ops, const uint8_t *state, size_t n)
 {
 	struct vr_op *inv = calloc(n ? n : 1, sizeof(*inv));
 	const struct vr_op **iops = calloc(n ? n : 1, sizeof(*iops));
@@ -504,11 +502,15 @@ static void rollback(struct exec *x, const struct vr_op *const *ops, const uint8
 }
 
 int vr_exec(struct vr_kernel *k, const struct vr_sys_ops *sys, const struct vr_plan *plan,
-	    struct vr_errs *errs, struct vr_exec_stats *st)
+            struct vr_errs *errs, struct vr_exec_stats *st)
 {
 	struct vr_exec_stats dummy = {0};
 	struct exec x = {
-		.k = k, .sys = sys, .res = vr_kernel_resolver(k), .errs = errs, .st = st ? st : &dummy,
+	    .k = k,
+	    .sys = sys,
+	    .res = vr_kernel_resolver(k),
+	    .errs = errs,
+	    .st = st ? st : &dummy,
 	};
 	const struct vr_op **ops;
 	uint8_t *state;

@@ -21,13 +21,13 @@ struct vr_sys_ops {
 };
 
 struct vr_exec_stats {
-	size_t ops;            /* plan ops attempted */
-	size_t failed;         /* plan ops that failed */
-	size_t noop;           /* deletes of things already gone */
-	size_t messages;       /* netlink requests sent (rollback included) */
-	size_t batches;        /* batches flushed, each one sendmsg() */
-	size_t sendmsg;        /* sendmsg() calls */
-	size_t rolled_back;    /* inverse ops attempted */
+	size_t ops;             /* plan ops attempted */
+	size_t failed;          /* plan ops that failed */
+	size_t noop;            /* deletes of things already gone */
+	size_t messages;        /* netlink requests sent (rollback included) */
+	size_t batches;         /* batches flushed, each one sendmsg() */
+	size_t sendmsg;         /* sendmsg() calls */
+	size_t rolled_back;     /* inverse ops attempted */
 	size_t rollback_failed; /* of which failed: the "rollback failed:" entries of errs */
 };
 
@@ -47,6 +47,6 @@ struct vr_exec_stats {
  * The ifindex caches of k are invalidated first: names are resolved
  * against the kernel as it is now. */
 int vr_exec(struct vr_kernel *k, const struct vr_sys_ops *sys, const struct vr_plan *plan,
-	    struct vr_errs *errs, struct vr_exec_stats *st);
+            struct vr_errs *errs, struct vr_exec_stats *st);
 
 #endif

@@ -87,7 +87,7 @@ int vr_kernel_nsfd(struct vr_kernel *k, const char *ns)
 	if (!*n->name)
 		snprintf(path, sizeof(path), "/proc/thread-self/ns/net");
 	else if ((size_t)snprintf(path, sizeof(path), "%s/%s", k->netns_dir, n->name) >=
-		 sizeof(path))
+	         sizeof(path))
 		return -ENAMETOOLONG;
 	n->nsfd = open(path, O_RDONLY | O_CLOEXEC);
 	if (n->nsfd < 0)
@@ -136,7 +136,8 @@ void vr_kernel_forget(struct vr_kernel *k, const char *ns)
 
 static int if_cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct vr_kernel_if *)a)->name, ((const struct vr_kernel_if *)b)->name);
+	return strcmp(((const struct vr_kernel_if *)a)->name,
+	              ((const struct vr_kernel_if *)b)->name);
 }
 
 struct refresh {
@@ -224,7 +225,7 @@ void vr_kernel_invalidate(struct vr_kernel *k, const char *ns)
 }
 
 void vr_kernel_learn_links(struct vr_kernel *k, const char *ns, const struct vr_link *links,
-			   size_t n)
+                           size_t n)
 {
 	struct refresh r = {0};
 

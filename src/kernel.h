@@ -19,12 +19,12 @@ struct vr_kernel_if {
 };
 
 struct vr_kernel_ns {
-	const char *name;   /* interned */
-	int nsfd;           /* -1: not opened yet */
-	struct vr_nl *nl;   /* NULL: not opened yet */
+	const char *name;         /* interned */
+	int nsfd;                 /* -1: not opened yet */
+	struct vr_nl *nl;         /* NULL: not opened yet */
 	struct vr_kernel_if *ifs; /* sorted by name */
 	size_t n_ifs;
-	bool ifs_valid;     /* false: refreshed by a link dump on next lookup */
+	bool ifs_valid; /* false: refreshed by a link dump on next lookup */
 };
 
 struct vr_kernel {
@@ -58,7 +58,7 @@ int vr_kernel_refresh_links(struct vr_kernel *k, const char *ns);
 void vr_kernel_invalidate(struct vr_kernel *k, const char *ns);
 /* Replace the cache of ns with these links (observe.c after its dump). */
 void vr_kernel_learn_links(struct vr_kernel *k, const char *ns, const struct vr_link *links,
-			   size_t n);
+                           size_t n);
 /* ifindex (>0) of name in ns, or -ENODEV (-errno when the dump failed). */
 int vr_kernel_ifindex(struct vr_kernel *k, const char *ns, const char *name);
 

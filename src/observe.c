@@ -21,8 +21,8 @@ struct mark {
 
 struct obs {
 	struct vr_state *st;
-	const char *ns;  /* interned */
-	uint32_t table;  /* route dumps: the table asked for */
+	const char *ns; /* interned */
+	uint32_t table; /* route dumps: the table asked for */
 };
 
 static struct mark mark_of(const struct vr_state *st)
@@ -125,8 +125,8 @@ static const char *fam_str(uint8_t family)
 /* Send one dump request and collect its answer.  An inconsistent dump
  * (NLM_F_DUMP_INTR: the object set changed while it was read) is redone. */
 static int dump(struct vr_nl *nl, struct obs *o, int (*cb)(const struct nlmsghdr *, void *),
-		size_t (*enc)(void *buf, size_t len, uint32_t seq, const void *arg),
-		const void *arg)
+                size_t (*enc)(void *buf, size_t len, uint32_t seq, const void *arg),
+                const void *arg)
 {
 	char req[512];
 	struct mark m = mark_of(o->st);
@@ -270,7 +270,7 @@ static void resolve(struct vr_state *st, const struct mark *m)
 }
 
 int vr_observe_ns(struct vr_kernel *k, const char *ns, const uint32_t *tables, size_t n_tables,
-		  struct vr_state *st, struct vr_errs *errs)
+                  struct vr_state *st, struct vr_errs *errs)
 {
 	static const uint8_t fams[] = {AF_INET, AF_INET6};
 	struct obs o = {.st = st, .ns = vr_intern(ns ? ns : "")};
@@ -283,7 +283,7 @@ int vr_observe_ns(struct vr_kernel *k, const char *ns, const uint32_t *tables, s
 	nl = vr_kernel_nl(k, o.ns);
 	if (!nl)
 		return vr_errs_add(errs, -errno, path, "cannot open a netlink socket: %s",
-				   strerror(errno));
+		                   strerror(errno));
 
 	snprintf(what, sizeof(what), "links");
 	ret = dump(nl, &o, link_cb, enc_links, NULL);
@@ -295,7 +295,7 @@ int vr_observe_ns(struct vr_kernel *k, const char *ns, const uint32_t *tables, s
 		for (size_t f = 0; !ret && f < 2; f++) {
 			struct route_req rq = {fams[f], tables[t]};
 			snprintf(what, sizeof(what), "%s routes of table %u", fam_str(fams[f]),
-				 tables[t]);
+			         tables[t]);
 			o.table = tables[t];
 			ret = dump(nl, &o, route_cb, enc_routes, &rq);
 			/* A table nobody created yet is empty, not an error

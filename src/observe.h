@@ -26,6 +26,6 @@
  * vr_state_sort() after the last namespace).  The link dump also refreshes
  * k's ifindex cache of ns. */
 int vr_observe_ns(struct vr_kernel *k, const char *ns, const uint32_t *tables, size_t n_tables,
-		  struct vr_state *st, struct vr_errs *errs);
+                  struct vr_state *st, struct vr_errs *errs);
 
 #endif

@@ -47,12 +47,16 @@ struct vr_link {
 	enum vr_link_kind kind;
 	char master[IFNAMSIZ]; /* "" none */
 	uint32_t mtu;          /* 0: not managed */
+	bool has_mac;          /* desired: mac is managed; observed: mac is known */
+	uint8_t mac[6];
 	int8_t up;             /* 1 up, 0 down, -1 not managed */
 	union {
 		struct {
 			char peer[IFNAMSIZ];
 			const char *peer_ns;
 			char peer_master[IFNAMSIZ]; /* "" none */
+			bool peer_has_mac;
+			uint8_t peer_mac[6];
 		} veth;
 		struct {
 			uint32_t table;

@@ -119,7 +119,7 @@ static const pol_t link_pol[IFLA_MAX + 1] = {
 	[IFLA_IFNAME] = MNL_TYPE_STRING,  [IFLA_MTU] = MNL_TYPE_U32,
 	[IFLA_LINK] = MNL_TYPE_U32,       [IFLA_MASTER] = MNL_TYPE_U32,
 	[IFLA_LINKINFO] = MNL_TYPE_NESTED, [IFLA_IFALIAS] = MNL_TYPE_BINARY,
-	[IFLA_LINK_NETNSID] = MNL_TYPE_U32,
+	[IFLA_LINK_NETNSID] = MNL_TYPE_U32, [IFLA_ADDRESS] = MNL_TYPE_BINARY,
 };
 static const pol_t info_pol[IFLA_INFO_MAX + 1] = {
 	[IFLA_INFO_KIND] = MNL_TYPE_STRING,
@@ -257,6 +257,10 @@ int vr_dec_link(const struct nlmsghdr *nlh, struct vr_link *out)
 	l.kind = VR_LINK_OTHER;
 	if (tb[IFLA_MTU])
 		l.mtu = mnl_attr_get_u32(tb[IFLA_MTU]);
+	if (tb[IFLA_ADDRESS] && mnl_attr_get_payload_len(tb[IFLA_ADDRESS]) == 6) {
+		memcpy(l.mac, mnl_attr_get_payload(tb[IFLA_ADDRESS]), 6);
+		l.has_mac = true;
+	}
 	if (tb[IFLA_MASTER])
 		l.master_index = (int)mnl_attr_get_u32(tb[IFLA_MASTER]);
 	if (tb[IFLA_LINK])

@@ -225,6 +225,8 @@ static void put_veth_peer(struct msg *m, const struct vr_link *l, const struct l
 		ifm->ifi_family = AF_UNSPEC;
 	if (l->u.veth.peer[0])
 		put_strz(m, IFLA_IFNAME, l->u.veth.peer);
+	if (l->u.veth.peer_has_mac)
+		put(m, IFLA_ADDRESS, 6, l->u.veth.peer_mac);
 	if (refs->peer_nsfd >= 0)
 		put_u32(m, IFLA_NET_NS_FD, (uint32_t)refs->peer_nsfd);
 	if (refs->peer_master)
@@ -307,6 +309,8 @@ static ssize_t enc_link_add(const struct vr_link *l, const struct vr_resolve *r,
 		return err;
 	if (l->mtu)
 		put_u32(&m, IFLA_MTU, l->mtu);
+	if (l->has_mac)
+		put(&m, IFLA_ADDRESS, 6, l->mac);
 	if (refs.master)
 		put_u32(&m, IFLA_MASTER, (uint32_t)refs.master);
 	if (refs.parent)
@@ -351,6 +355,8 @@ static ssize_t enc_link_set(const struct vr_link *l, const struct vr_resolve *r,
 	set_up(ifm, l->up);
 	if (l->mtu)
 		put_u32(&m, IFLA_MTU, l->mtu);
+	if (l->has_mac)
+		put(&m, IFLA_ADDRESS, 6, l->mac);
 	/* master is managed unless keep_master: "" means none, and
 	 * IFLA_MASTER 0 releases the port (a no-op when it has no master). */
 	if (!l->keep_master)

@@ -84,7 +84,7 @@ void mock_end(struct mock_chunk *c)
 }
 
 void mock_err(struct mock_chunk *c, const struct nlmsghdr *req, int error, const char *extack,
-	      bool capped)
+              bool capped)
 {
 	struct nlmsghdr *nlh;
 	struct nlmsgerr *e;
@@ -116,8 +116,8 @@ void mock_done(struct mock_chunk *c, uint32_t seq, int error)
 	mock_end(c);
 }
 
-void mock_link(struct mock_chunk *c, uint32_t seq, int ifindex, const char *name,
-	       const char *kind, int master, int link, int netnsid)
+void mock_link(struct mock_chunk *c, uint32_t seq, int ifindex, const char *name, const char *kind,
+               int master, int link, int netnsid)
 {
 	struct ifinfomsg *ifm = mock_msg(c, RTM_NEWLINK, NLM_F_MULTI, seq, sizeof(*ifm));
 	struct nlmsghdr *nlh = mock_last(c);
@@ -145,9 +145,7 @@ const struct nlattr *mock_attr(const struct nlmsghdr *nlh, size_t hdrlen, uint16
 {
 	const struct nlattr *a;
 
-	mnl_attr_for_each(a, nlh, hdrlen)
-		if (mnl_attr_get_type(a) == type)
-			return a;
+	mnl_attr_for_each(a, nlh, hdrlen) if (mnl_attr_get_type(a) == type) return a;
 	return NULL;
 }
 
@@ -155,8 +153,7 @@ const struct nlattr *mock_attr(const struct nlmsghdr *nlh, size_t hdrlen, uint16
 
 struct mnl_socket *__wrap_mnl_socket_open2(int bus, int flags);
 int __wrap_mnl_socket_bind(struct mnl_socket *nl, unsigned int groups, pid_t pid);
-int __wrap_mnl_socket_setsockopt(const struct mnl_socket *nl, int type, void *buf,
-				 socklen_t len);
+int __wrap_mnl_socket_setsockopt(const struct mnl_socket *nl, int type, void *buf, socklen_t len);
 unsigned int __wrap_mnl_socket_get_portid(const struct mnl_socket *nl);
 int __wrap_mnl_socket_get_fd(const struct mnl_socket *nl);
 int __wrap_mnl_socket_close(struct mnl_socket *nl);

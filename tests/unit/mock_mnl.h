@@ -59,14 +59,14 @@ void mock_push_errno(int err);
  * NETLINK_CAP_ACK, else the request is echoed.  extack: NLMSGERR_ATTR_MSG
  * or NULL. */
 void mock_err(struct mock_chunk *c, const struct nlmsghdr *req, int error, const char *extack,
-	      bool capped);
+              bool capped);
 /* Append NLMSG_DONE (with the error code int). */
 void mock_done(struct mock_chunk *c, uint32_t seq, int error);
 
 /* Append an RTM_NEWLINK as a link dump answers it.  kind NULL: no
  * IFLA_LINKINFO; master/link 0: none; netnsid >= 0: IFLA_LINK_NETNSID. */
-void mock_link(struct mock_chunk *c, uint32_t seq, int ifindex, const char *name,
-	       const char *kind, int master, int link, int netnsid);
+void mock_link(struct mock_chunk *c, uint32_t seq, int ifindex, const char *name, const char *kind,
+               int master, int link, int netnsid);
 /* The first attribute of type in a request (NULL if none). */
 const struct nlattr *mock_attr(const struct nlmsghdr *nlh, size_t hdrlen, uint16_t type);
 
@@ -79,9 +79,9 @@ static inline bool mock_is_dump(const struct nlmsghdr *nlh)
 }
 
 /* Iterate over the messages of a sent buffer. */
-#define mock_for_each(nlh, buf, len)                                                       \
-	for (const struct nlmsghdr *nlh = (buf); NLMSG_OK(nlh, (int)(len) -                \
-			(int)((const char *)nlh - (const char *)(buf)));                   \
+#define mock_for_each(nlh, buf, len)                                                               \
+	for (const struct nlmsghdr *nlh = (buf);                                                   \
+	     NLMSG_OK(nlh, (int)(len) - (int)((const char *)nlh - (const char *)(buf)));           \
 	     nlh = (const struct nlmsghdr *)((const char *)nlh + NLMSG_ALIGN(nlh->nlmsg_len)))
 
 #endif

@@ -33,10 +33,10 @@ struct fail {
 static struct {
 	struct fail f[16];
 	size_t n_f;
-	unsigned batch;     /* batches answered so far */
-	int lost_batch;     /* -1: none; else ENOBUFS in place of answer lost_after */
+	unsigned batch; /* batches answered so far */
+	int lost_batch; /* -1: none; else ENOBUFS in place of answer lost_after */
 	unsigned lost_after;
-	bool stale;         /* queue stale and foreign answers first */
+	bool stale; /* queue stale and foreign answers first */
 	struct {
 		int ifindex;
 		char name[IFNAMSIZ];
@@ -74,7 +74,7 @@ static void kernel_answer(const void *buf, size_t len, void *ctx)
 		if (first->nlmsg_type == RTM_GETLINK)
 			for (size_t i = 0; i < kk.n_links; i++)
 				mock_link(&c, first->nlmsg_seq, kk.links[i].ifindex,
-					  kk.links[i].name, NULL, 0, 0, -1);
+				          kk.links[i].name, NULL, 0, 0, -1);
 		mock_done(&c, first->nlmsg_seq, 0);
 		mock_push(&c);
 		return;
@@ -87,11 +87,13 @@ static void kernel_answer(const void *buf, size_t len, void *ctx)
 		mock_err(&c, &old, EEXIST, NULL, true);
 		mock_push(&c);
 	}
-	mock_for_each(nlh, buf, len) {
+	mock_for_each(nlh, buf, len)
+	{
 		const struct fail *f = find_fail(b, m++);
 
 		if (nlh->nlmsg_type == RTM_NEWLINK) {
-			const struct nlattr *a = mock_attr(nlh, sizeof(struct ifinfomsg), IFLA_IFNAME);
+			const struct nlattr *a =
+			    mock_attr(nlh, sizeof(struct ifinfomsg), IFLA_IFNAME);
 			if (a)
 				add_link(mnl_attr_get_str(a));
 		}
@@ -231,13 +233,13 @@ static void add_rule_del(uint32_t prio, uint32_t table)
 	memset(&op, 0, sizeof(op));
 	op.code = VR_OP_RULE_DEL;
 	op.wave = VR_WAVE_DEL_RULE;
-	op.o.rule = (struct vr_rule){.ns = HOST, .owner = RED, .family = AF_INET,
-				     .priority = prio, .table = table};
+	op.o.rule = (struct vr_rule){
+	    .ns = HOST, .owner = RED, .family = AF_INET, .priority = prio, .table = table};
 	vr_plan_add(&P, &op);
 }
 
 static struct vr_op *add_link_op(enum vr_op_code code, enum vr_wave wave, const char *name,
-				 enum vr_link_kind kind)
+                                 enum vr_link_kind kind)
 {
 	struct vr_op op;
 
@@ -314,7 +316,8 @@ static const char *batch_str(size_t k)
 
 	out[0] = 0;
 	assert_non_null(s);
-	mock_for_each(nlh, s->buf, s->len) {
+	mock_for_each(nlh, s->buf, s->len)
+	{
 		char ip[VR_ADDR_STRLEN] = "?";
 		const char *t = "?";
 		const struct nlattr *a;
@@ -352,8 +355,8 @@ static const char *batch_str(size_t k)
 				snprintf(ip, sizeof(ip), "%s", mnl_attr_get_str(a));
 			else
 				snprintf(ip, sizeof(ip), "#%d",
-					 ((const struct ifinfomsg *)mnl_nlmsg_get_payload(nlh))
-						 ->ifi_index);
+				         ((const struct ifinfomsg *)mnl_nlmsg_get_payload(nlh))
+				             ->ifi_index);
 			break;
 		case RTM_DELRULE:
 			t = "DELRULE";
@@ -373,8 +376,7 @@ static size_t batch_msgs(size_t k)
 	const struct mock_sent *s = batch(k);
 	size_t n = 0;
 
-	mock_for_each(nlh, s->buf, s->len)
-		n++;
+	mock_for_each(nlh, s->buf, s->len) n++;
 	return n;
 }
 
@@ -404,8 +406,8 @@ static void test_batch_success(void **state)
 	assert_int_equal(n_dumps(), 1); /* eth0 resolved by one link dump */
 	assert_int_equal(n_batches(), 1);
 	assert_string_equal(batch_str(0), "NEWROUTE 198.19.1.0/24,NEWROUTE 198.19.2.0/24,"
-					  "NEWROUTE 198.19.3.0/24,NEWROUTE 198.19.4.0/24,"
-					  "NEWROUTE 198.19.5.0/24");
+	                                  "NEWROUTE 198.19.3.0/24,NEWROUTE 198.19.4.0/24,"
+	                                  "NEWROUTE 198.19.5.0/24");
 	assert_int_equal(S.ops, 5);
 	assert_int_equal(S.messages, 5);
 	assert_int_equal(S.batches, 1);
@@ -434,7 +436,7 @@ static void test_enodev_encoder(void **state)
 	assert_int_equal(vr_exec(&K, &fake_sys, &P, &E, &S), -ENODEV);
 	assert_int_equal(E.n, 1);
 	assert_err(0, -ENODEV,
-		   "address 198.18.1.1/24 dev nosuch0 (router red): device not found (ENODEV)");
+	           "address 198.18.1.1/24 dev nosuch0 (router red): device not found (ENODEV)");
 	/* the one that was sent succeeded, and is undone */
 	assert_int_equal(n_batches(), 2);
 	assert_string_equal(batch_str(0), "NEWADDR 198.18.0.1/24");
@@ -448,7 +450,8 @@ static void test_enodev_kernel_add(void **state)
 	add_route(VR_OP_ROUTE_ADD, "198.19.0.0/16", "198.18.0.2", "eth0");
 	fail_at(0, 0, ENODEV, NULL, true);
 	assert_int_equal(vr_exec(&K, &fake_sys, &P, &E, &S), -ENODEV);
-	assert_err(0, -ENODEV, "route 198.19.0.0/16 table 100 (router red): No such device (ENODEV)");
+	assert_err(0, -ENODEV,
+	           "route 198.19.0.0/16 table 100 (router red): No such device (ENODEV)");
 	assert_int_equal(S.noop, 0);
 }
 
@@ -463,10 +466,12 @@ static void test_einval_extack(void **state)
 	fail_at(0, 2, EINVAL, "Invalid prefix for given prefix length", true);
 	assert_int_equal(vr_exec(&K, &fake_sys, &P, &E, &S), -EINVAL);
 	assert_int_equal(E.n, 2);
-	assert_err(0, -EINVAL,
-		   "route 198.19.0.0/16 table 100 (router red): Nexthop has invalid gateway (EINVAL)");
-	assert_err(1, -EINVAL, "route 198.19.2.0/24 table 100 (router red): "
-			       "Invalid prefix for given prefix length (EINVAL)");
+	assert_err(
+	    0, -EINVAL,
+	    "route 198.19.0.0/16 table 100 (router red): Nexthop has invalid gateway (EINVAL)");
+	assert_err(1, -EINVAL,
+	           "route 198.19.2.0/24 table 100 (router red): "
+	           "Invalid prefix for given prefix length (EINVAL)");
 	assert_int_equal(n_batches(), 2);
 	assert_string_equal(batch_str(1), "DELROUTE 198.19.1.0/24");
 }
@@ -483,15 +488,16 @@ static void test_partial_batch_rollback(void **state)
 	fail_at(1, 2, EINVAL, "Nexthop has invalid gateway", true);
 	assert_int_equal(vr_exec(&K, &fake_sys, &P, &E, &S), -EINVAL);
 	assert_int_equal(E.n, 1);
-	assert_err(0, -EINVAL,
-		   "route 198.19.3.0/24 table 100 (router red): Nexthop has invalid gateway (EINVAL)");
+	assert_err(
+	    0, -EINVAL,
+	    "route 198.19.3.0/24 table 100 (router red): Nexthop has invalid gateway (EINVAL)");
 	assert_int_equal(n_batches(), 4);
 	assert_string_equal(batch_str(0), "NEWADDR 198.18.0.1/24");
 	assert_int_equal(batch_msgs(1), 5);
 	/* the 2 + 2 routes around the failed one, last first, then the
 	 * earlier wave */
 	assert_string_equal(batch_str(2), "DELROUTE 198.19.5.0/24,DELROUTE 198.19.4.0/24,"
-					  "DELROUTE 198.19.2.0/24,DELROUTE 198.19.1.0/24");
+	                                  "DELROUTE 198.19.2.0/24,DELROUTE 198.19.1.0/24");
 	assert_string_equal(batch_str(3), "DELADDR 198.18.0.1/24");
 	assert_int_equal(S.ops, 6);
 	assert_int_equal(S.failed, 1);
@@ -513,8 +519,9 @@ static void test_rollback_failure_is_warning(void **state)
 	assert_int_equal(vr_exec(&K, &fake_sys, &P, &E, &S), -EEXIST);
 	assert_int_equal(E.n, 2);
 	assert_err(0, -EEXIST, "route 198.19.3.0/24 table 100 (router red): File exists (EEXIST)");
-	assert_err(1, -EPERM, "route 198.19.2.0/24 table 100 (router red): "
-			      "rollback failed: Operation not permitted here (EPERM)");
+	assert_err(1, -EPERM,
+	           "route 198.19.2.0/24 table 100 (router red): "
+	           "rollback failed: Operation not permitted here (EPERM)");
 	assert_string_equal(batch_str(1), "DELROUTE 198.19.2.0/24,DELROUTE 198.19.1.0/24");
 	assert_int_equal(S.rolled_back, 2);
 	assert_int_equal(S.rollback_failed, 1);
@@ -588,9 +595,10 @@ static void test_enobufs_partial(void **state)
 	assert_int_equal(vr_exec(&K, &fake_sys, &P, &E, &S), -EEXIST);
 	assert_int_equal(E.n, 2);
 	assert_err(0, -EEXIST, "route 198.19.2.0/24 table 100 (router red): File exists (EEXIST)");
-	assert_err(1, -ENOBUFS, "route 198.19.3.0/24 table 100 (router red): answers lost "
-				"(No buffer space available): 3 of 5 requests in unknown state "
-				"(ENOBUFS)");
+	assert_err(1, -ENOBUFS,
+	           "route 198.19.3.0/24 table 100 (router red): answers lost "
+	           "(No buffer space available): 3 of 5 requests in unknown state "
+	           "(ENOBUFS)");
 	/* a fresh socket: late answers must not meet the next batch */
 	assert_int_equal(mock.opens, 2);
 	assert_int_equal(mock.closes, 1);
@@ -621,8 +629,8 @@ static void test_sys_ops_and_rollback(void **state)
 	memset(&op, 0, sizeof(op));
 	op.code = VR_OP_SYSCTL_SET;
 	op.wave = VR_WAVE_SYSCTL;
-	op.o.sysctl = (struct vr_sysctl){.ns = HOST, .owner = RED, .key = "net/ipv4/ip_forward",
-					 .value = "1"};
+	op.o.sysctl = (struct vr_sysctl){
+	    .ns = HOST, .owner = RED, .key = "net/ipv4/ip_forward", .value = "1"};
 	op.old.sysctl = op.o.sysctl;
 	snprintf(op.old.sysctl.value, sizeof(op.old.sysctl.value), "0");
 	op.has_old = true;
@@ -631,7 +639,7 @@ static void test_sys_ops_and_rollback(void **state)
 	fail_at(0, 0, EINVAL, "Nexthop has invalid gateway", true);
 	assert_int_equal(vr_exec(&K, &fake_sys, &P, &E, &S), -EINVAL);
 	assert_string_equal(kk.syslog, "add red;sysctl -1 net/ipv4/ip_forward=1;"
-				       "sysctl -1 net/ipv4/ip_forward=0;del red;");
+	                               "sysctl -1 net/ipv4/ip_forward=0;del red;");
 	assert_int_equal(S.rolled_back, 2);
 	assert_int_equal(n_batches(), 1);
 }
@@ -679,21 +687,21 @@ static void test_enodev_retry_same_wave(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_batch_success, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_eexist_add, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_enodev_encoder, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_enodev_kernel_add, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_einval_extack, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_partial_batch_rollback, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rollback_failure_is_warning, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_delete_missing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_barrier_fails, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stale_answers_ignored, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_enobufs_partial, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_enobufs_all_lost, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sys_ops_and_rollback, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_big_plan_flushes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_enodev_retry_same_wave, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_batch_success, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_eexist_add, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_enodev_encoder, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_enodev_kernel_add, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_einval_extack, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_partial_batch_rollback, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rollback_failure_is_warning, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_delete_missing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_barrier_fails, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stale_answers_ignored, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_enobufs_partial, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_enobufs_all_lost, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sys_ops_and_rollback, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_big_plan_flushes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_enodev_retry_same_wave, setup, teardown),
 	};
 	int ret = cmocka_run_group_tests(tests, NULL, NULL);
 

@@ -47,7 +47,7 @@ static void put_ip(struct nlmsghdr *nlh, uint16_t type, int family, const char *
 }
 
 static void addr_msg(struct mock_chunk *c, uint32_t seq, int family, const char *ip, int plen,
-		     int ifindex, uint8_t proto)
+                     int ifindex, uint8_t proto)
 {
 	struct ifaddrmsg *ifa = mock_msg(c, RTM_NEWADDR, NLM_F_MULTI, seq, sizeof(*ifa));
 	struct nlmsghdr *nlh = mock_last(c);
@@ -64,7 +64,7 @@ static void addr_msg(struct mock_chunk *c, uint32_t seq, int family, const char 
 }
 
 static struct nlmsghdr *route_msg(struct mock_chunk *c, uint32_t seq, int family, const char *dst,
-				  int plen, uint32_t table, uint8_t type)
+                                  int plen, uint32_t table, uint8_t type)
 {
 	struct rtmsg *rtm = mock_msg(c, RTM_NEWROUTE, NLM_F_MULTI, seq, sizeof(*rtm));
 	struct nlmsghdr *nlh = mock_last(c);
@@ -80,8 +80,7 @@ static struct nlmsghdr *route_msg(struct mock_chunk *c, uint32_t seq, int family
 	return nlh;
 }
 
-static void multipath_nh(struct nlmsghdr *nlh, int family, const char *gw, int ifindex,
-			 int weight)
+static void multipath_nh(struct nlmsghdr *nlh, int family, const char *gw, int ifindex, int weight)
 {
 	struct rtnexthop *rtnh = (struct rtnexthop *)((char *)nlh + nlh->nlmsg_len);
 	size_t start = nlh->nlmsg_len;
@@ -95,7 +94,7 @@ static void multipath_nh(struct nlmsghdr *nlh, int family, const char *gw, int i
 }
 
 static void rule_msg(struct mock_chunk *c, uint32_t seq, int family, uint32_t prio, uint32_t table,
-		     bool l3mdev)
+                     bool l3mdev)
 {
 	struct fib_rule_hdr *frh = mock_msg(c, RTM_NEWRULE, NLM_F_MULTI, seq, sizeof(*frh));
 	struct nlmsghdr *nlh = mock_last(c);
@@ -367,7 +366,8 @@ static void test_failure_leaves_state(void **state)
 	assert_int_equal(ST.routes.n, 0);
 	assert_int_equal(E.n, 1);
 	assert_string_equal(E.v[0].path, "host namespace");
-	assert_string_equal(E.v[0].msg, "dump of ipv6 routes of table 100 failed: Invalid argument");
+	assert_string_equal(E.v[0].msg,
+	                    "dump of ipv6 routes of table 100 failed: Invalid argument");
 }
 
 static void test_missing_table_is_empty(void **state)
@@ -392,11 +392,11 @@ static void test_enobufs(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_namespace, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_interrupted_dump_redone, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_failure_leaves_state, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_missing_table_is_empty, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_enobufs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_namespace, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_interrupted_dump_redone, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_failure_leaves_state, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_missing_table_is_empty, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_enobufs, setup, teardown),
 	};
 	int ret = cmocka_run_group_tests(tests, NULL, NULL);
 
