@@ -458,11 +458,52 @@ static void diff_sysctls(struct dctx *d)
 	}
 }
 
+/* A VRF's table must be its own: another VRF bound to it, or routes of
+ * others in it before our VRF exists, are errors before any change. */
+static void check_tables(struct dctx *d)
+{
+	for (size_t i = 0; i < d->want->links.n; i++) {
+		const struct vr_link *w = &d->want->links.v[i];
+		uint32_t t = w->u.vrf.table;
+		size_t foreign = 0;
+		const struct vr_route *example = NULL;
+
+		if (w->kind != VR_LINK_VRF)
+			continue;
+		for (size_t j = 0; j < d->have->links.n; j++) {
+			const struct vr_link *h = &d->have->links.v[j];
+			if (h->kind == VR_LINK_VRF && h->ns == w->ns && h->u.vrf.table == t &&
+			    strcmp(h->name, w->name))
+				d->r = vr_errs_add(d->e, -EBUSY, w->name,
+						   "router %s: table %u is already used by VRF %s", w->owner,
+						   t, h->name);
+		}
+		if (find_link(d->have, w->ns, w->name))
+			continue; /* ours exists: foreign routes in it are conflicts */
+		for (size_t j = 0; j < d->have->routes.n; j++) {
+			const struct vr_route *r = &d->have->routes.v[j];
+			if (r->ns == w->ns && r->table == t && r->protocol != VR_RTPROT) {
+				foreign++;
+				example = example ? example : r;
+			}
+		}
+		if (foreign) {
+			char a[VR_ADDR_STRLEN];
+			d->r = vr_errs_add(d->e, -EBUSY, w->name,
+					   "router %s: table %u already holds %zu route%s of others "
+					   "(e.g. %s, protocol %u); choose another table",
+					   w->owner, t, foreign, foreign == 1 ? "" : "s",
+					   vr_ip_str(&example->dst, true, a, sizeof(a)), example->protocol);
+		}
+	}
+}
+
 int vr_diff(const struct vr_state *want, const struct vr_state *have, struct vr_plan *plan,
 	    struct vr_errs *e)
 {
 	struct dctx d = {.want = want, .have = have, .plan = plan, .e = e};
 
+	check_tables(&d);
 	diff_netns(&d);
 	diff_links(&d); /* before addresses and routes: it marks reset ports */
 	diff_sysctls(&d);

@@ -35,6 +35,7 @@ static const struct golden cases[] = {
 	{"vrf-kinds", FIXTURES "/plan/kinds.json", VR_BACKEND_VRF},
 	{"netns-kinds", FIXTURES "/plan/kinds.json", VR_BACKEND_NETNS},
 	{"errors", FIXTURES "/plan/errors.json", VR_BACKEND_VRF},
+	{"vrf-table-taken", EXAMPLES "/red.json", VR_BACKEND_VRF},
 };
 
 static char *render(const struct golden *g)
