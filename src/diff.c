@@ -31,25 +31,6 @@ struct dctx {
 	int r;
 };
 
-static const struct vr_link *find_link(const struct vr_state *s, const char *ns, const char *name)
-{
-	struct vr_link k = {.ns = ns};
-	size_t lo = 0, hi = s->links.n;
-
-	snprintf(k.name, sizeof(k.name), "%s", name);
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = vr_link_key_cmp(&s->links.v[mid], &k);
-		if (!c)
-			return &s->links.v[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
 static void add_op(struct dctx *d, enum vr_op_code code, enum vr_wave wave, const void *obj,
 		   size_t size, const void *old, size_t old_size)
 {
@@ -200,7 +181,7 @@ static void diff_port(struct dctx *d, const struct vr_link *w, const struct vr_l
 		plan_set(d, w, NULL);
 		return;
 	}
-	elsewhere = *w->ns ? find_link(d->have, vr_intern(""), w->name) : NULL;
+	elsewhere = *w->ns ? vr_state_find_link(d->have, vr_intern(""), w->name) : NULL;
 	if (elsewhere) {
 		memset(&op, 0, sizeof(op));
 		op.code = VR_OP_LINK_MOVE;
@@ -238,7 +219,7 @@ static void diff_unwanted_link(struct dctx *d, const struct vr_link *h)
 		return;
 	}
 	if (h->master[0]) {
-		m = find_link(d->have, h->ns, h->master);
+		m = vr_state_find_link(d->have, h->ns, h->master);
 		if (m && m->created && m->owner && m->kind == VR_LINK_VRF) {
 			struct vr_link rel = *h;
 
@@ -478,7 +459,7 @@ static void check_tables(struct dctx *d)
 						   "router %s: table %u is already used by VRF %s", w->owner,
 						   t, h->name);
 		}
-		if (find_link(d->have, w->ns, w->name))
+		if (vr_state_find_link(d->have, w->ns, w->name))
 			continue; /* ours exists: foreign routes in it are conflicts */
 		for (size_t j = 0; j < d->have->routes.n; j++) {
 			const struct vr_route *r = &d->have->routes.v[j];

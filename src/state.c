@@ -186,7 +186,7 @@ static const char *netns_owner(const struct vr_state *s, const char *ns)
 	return NULL;
 }
 
-static const struct vr_link *link_find(const struct vr_state *s, const char *ns, const char *name)
+const struct vr_link *vr_state_find_link(const struct vr_state *s, const char *ns, const char *name)
 {
 	struct vr_link k = {.ns = ns};
 	size_t lo = 0, hi = s->links.n;
@@ -207,7 +207,7 @@ static const struct vr_link *link_find(const struct vr_state *s, const char *ns,
 
 static const char *vrf_owner(const struct vr_state *s, const char *ns, const char *name)
 {
-	const struct vr_link *m = name[0] ? link_find(s, ns, name) : NULL;
+	const struct vr_link *m = name[0] ? vr_state_find_link(s, ns, name) : NULL;
 
 	return m && m->kind == VR_LINK_VRF && m->created ? m->owner : NULL;
 }
@@ -240,7 +240,7 @@ void vr_state_attribute(struct vr_state *s)
 		if (a->owner)
 			continue;
 		a->owner = netns_owner(s, a->ns);
-		if (!a->owner && (l = link_find(s, a->ns, a->dev)))
+		if (!a->owner && (l = vr_state_find_link(s, a->ns, a->dev)))
 			a->owner = l->created ? l->owner : vrf_owner(s, l->ns, l->master);
 	}
 	/* Routes come sorted by namespace and table: look each pair up once. */

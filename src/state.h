@@ -167,6 +167,9 @@ int vr_route_key_cmp(const struct vr_route *a, const struct vr_route *b);
 int vr_rule_key_cmp(const struct vr_rule *a, const struct vr_rule *b);   /* ns, family, priority, table */
 int vr_sysctl_key_cmp(const struct vr_sysctl *a, const struct vr_sysctl *b); /* ns, key */
 
+/* The link (ns, name) of a sorted state, or NULL. */
+const struct vr_link *vr_state_find_link(const struct vr_state *s, const char *ns, const char *name);
+
 /* Give observed objects without an owner the router they belong to: the
  * owner of their namespace (a router's netns), of their master VRF (links,
  * addresses), or of the VRF bound to their table (routes).  s must be
