@@ -35,6 +35,32 @@ void vr_engine_free(struct vr_engine *eng)
 void vr_engine_result_free(struct vr_engine_result *res)
 {
 	vr_plan_free(&res->plan);
+	vr_plan_free(&res->skipped);
+}
+
+/* Move the ops of skipped owners out of p (into skipped, when given). */
+static void filter_plan(struct vr_plan *p, const struct vr_converge *how, struct vr_plan *skipped)
+{
+	size_t keep = 0;
+
+	if (!how->skip)
+		return;
+	for (size_t i = 0; i < p->n; i++) {
+		const char *owner = vr_op_owner(&p->v[i]);
+		if (owner && how->skip(owner, how->arg)) {
+			if (skipped)
+				vr_plan_add(skipped, &p->v[i]);
+			if (p->v[i].code == VR_OP_ROUTE_ADD || p->v[i].code == VR_OP_ROUTE_DEL ||
+			    p->v[i].code == VR_OP_ROUTE_REPLACE) {
+				free(p->v[i].o.route.nh);
+				if (p->v[i].has_old)
+					free(p->v[i].old.route.nh);
+			}
+			continue;
+		}
+		p->v[keep++] = p->v[i];
+	}
+	p->n = keep;
 }
 
 void vr_plan_print(const struct vr_plan *p, FILE *f)
@@ -301,9 +327,37 @@ static int persist(struct vr_engine *eng, const struct vr_state *want, const str
 	return 0;
 }
 
-int vr_engine_converge(struct vr_engine *eng, const struct vr_config *c, bool dry_run,
-		       struct vr_engine_result *res, struct vr_errs *e)
+int vr_engine_observe(struct vr_engine *eng, const struct vr_config *c, struct vr_realm *m,
+		      struct vr_state *have, struct vr_errs *e)
 {
+	struct vr_tables tables;
+	struct vr_state want;
+	bool changed = false;
+	int r;
+
+	memset(m, 0, sizeof(*m));
+	vr_tables_init(&tables);
+	vr_state_init(&want);
+	r = vr_tables_load(&tables, eng->state_dir, e);
+	if (r == -ENOENT)
+		r = 0;
+	if (r == 0)
+		r = make_realm(eng, c, m, &tables, &changed, e);
+	if (r == 0)
+		r = vr_desired_build(m, &want, e);
+	vr_state_sort(&want);
+	if (r == 0)
+		r = observe(eng, &want, have, e);
+	vr_state_free(&want);
+	vr_tables_free(&tables);
+	return r;
+}
+
+int vr_engine_converge(struct vr_engine *eng, const struct vr_config *c,
+		       const struct vr_converge *how, struct vr_engine_result *res,
+		       struct vr_errs *e)
+{
+	bool dry_run = how->dry_run;
 	struct vr_realm m = {0};
 	struct vr_tables tables;
 	struct vr_state want;
@@ -312,6 +366,7 @@ int vr_engine_converge(struct vr_engine *eng, const struct vr_config *c, bool dr
 
 	memset(res, 0, sizeof(*res));
 	vr_plan_init(&res->plan);
+	vr_plan_init(&res->skipped);
 	vr_tables_init(&tables);
 	vr_state_init(&want);
 	r = vr_tables_load(&tables, eng->state_dir, e);
@@ -324,6 +379,8 @@ int vr_engine_converge(struct vr_engine *eng, const struct vr_config *c, bool dr
 	vr_state_sort(&want);
 	if (r == 0)
 		r = plan_once(eng, &want, &res->plan, e);
+	if (r == 0)
+		filter_plan(&res->plan, how, &res->skipped);
 	if (r < 0 || dry_run)
 		goto out;
 	vr_plan_summary(&res->plan, &res->summary);
@@ -340,6 +397,8 @@ int vr_engine_converge(struct vr_engine *eng, const struct vr_config *c, bool dr
 
 		vr_plan_init(&next);
 		r = plan_once(eng, &want, &next, e);
+		if (r == 0)
+			filter_plan(&next, how, NULL);
 		if (r == 0 && next.n && res->rounds > VERIFY_ROUNDS)
 			r = vr_errs_add(e, -EAGAIN, NULL,
 					"the kernel does not keep what vrd wrote: after %u rounds "

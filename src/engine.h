@@ -24,8 +24,18 @@ struct vr_engine {
 	int vrf_ok; /* -1 not probed yet, 0 no VRF device in this kernel, 1 yes */
 };
 
+/* How a pass runs.  skip: ops of routers for which it returns true are
+ * planned but not executed (drift "report" mode); they land in
+ * res->skipped. */
+struct vr_converge {
+	bool dry_run;
+	bool (*skip)(const char *owner, void *arg);
+	void *arg;
+};
+
 struct vr_engine_result {
 	struct vr_plan plan;             /* what was (or, dry-run, would be) done */
+	struct vr_plan skipped;          /* planned, not run (see vr_converge.skip) */
 	struct vr_plan_summary summary;
 	struct vr_exec_stats stats;
 	unsigned rounds;                 /* executions (1 + verify rounds) */
@@ -37,8 +47,14 @@ void vr_engine_free(struct vr_engine *eng);
 /* Make the kernel match c (or, dry_run, only plan it).  0; or -errno with
  * every error in e, the kernel rolled back to where it was. res->plan is
  * the first plan (free it with vr_engine_result_free). */
-int vr_engine_converge(struct vr_engine *eng, const struct vr_config *c, bool dry_run,
-		       struct vr_engine_result *res, struct vr_errs *e);
+int vr_engine_converge(struct vr_engine *eng, const struct vr_config *c,
+		       const struct vr_converge *how, struct vr_engine_result *res,
+		       struct vr_errs *e);
+
+/* The kernel as vrd sees it for config c: *have (sorted, attributed) and
+ * the realm (backend, table, namespace of every router; free m->v). */
+int vr_engine_observe(struct vr_engine *eng, const struct vr_config *c, struct vr_realm *m,
+		      struct vr_state *have, struct vr_errs *e);
 void vr_engine_result_free(struct vr_engine_result *res);
 
 /* Print a plan, one op a line (the stable text of vr_op_str). */

@@ -337,7 +337,7 @@ static void sb_rule(struct sbuf *b, const struct vr_rule *r)
 	sb_ns(b, r->ns);
 }
 
-static const char *op_owner(const struct vr_op *op)
+const char *vr_op_owner(const struct vr_op *op)
 {
 	switch (op->code) {
 	case VR_OP_NETNS_ADD:
@@ -368,7 +368,7 @@ char *vr_op_str(const struct vr_op *op, char *buf, size_t len)
 {
 	struct sbuf b = {buf, len, 0};
 	char a[VR_ADDR_STRLEN];
-	const char *owner = op_owner(op);
+	const char *owner = vr_op_owner(op);
 
 	buf[0] = 0;
 	sb_add(&b, "[%s] ", owner ? owner : "-");
@@ -428,7 +428,7 @@ char *vr_op_obj(const struct vr_op *op, char *buf, size_t len)
 {
 	struct sbuf b = {buf, len, 0};
 	char a[VR_ADDR_STRLEN];
-	const char *owner = op_owner(op);
+	const char *owner = vr_op_owner(op);
 
 	buf[0] = 0;
 	switch (op->code) {

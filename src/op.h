@@ -84,6 +84,8 @@ const char *vr_op_ns(const struct vr_op *op);
 /* The inverse of an executed op (for rollback).  Returns false when the op
  * has no inverse (the executor then skips it). */
 bool vr_op_inverse(const struct vr_op *op, struct vr_op *inv);
+/* The router an op belongs to (NULL: shared, like the l3mdev rule). */
+const char *vr_op_owner(const struct vr_op *op);
 /* One stable line: "add route 198.19.0.0/16 table 100 via 198.18.2.2 [red]".
  * Returns buf. */
 char *vr_op_str(const struct vr_op *op, char *buf, size_t len);

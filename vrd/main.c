@@ -1,8 +1,8 @@
 /* vrd - the virtual-router daemon.
  *
- *   vrd --check --config FILE          validate and exit (like bgpd -n)
- *   vrd --once [--dry-run] --config FILE
- *                                      converge the kernel to FILE and exit */
+ *   vrd [--config FILE] [--socket PATH] ...   run in the foreground (systemd)
+ *   vrd --check --config FILE                 validate and exit (like bgpd -n)
+ *   vrd --once [--dry-run] --config FILE      converge the kernel to FILE, exit */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -10,22 +10,31 @@
 #include <string.h>
 
 #include "engine.h"
+#include "ctl.h"
 #include "load.h"
+#include "vrd.h"
 
-struct vrd_opts {
-	const char *config, *state_dir, *netns_prefix;
+struct main_opts {
+	struct vrd_opts d;
 	bool check, once, dry_run;
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: vrd --once [--dry-run] --config FILE [--state-dir DIR] [--netns-prefix P]\n"
+	fprintf(f, "usage: vrd [--config FILE] [--socket PATH] [options]    (the daemon)\n"
+		   "       vrd --once [--dry-run] --config FILE [options]\n"
 		   "       vrd --check --config FILE\n"
-		   "  --once          converge the kernel to FILE, exit 0; on failure roll back, exit 1\n"
-		   "  --dry-run       with --once: print the plan, change nothing\n"
-		   "  --state-dir     persisted state (table allocations, links) [%s]\n"
-		   "  --netns-prefix  names of routers' namespaces (backend netns) [%s]\n",
-		VR_STATE_DIR_DEFAULT, VR_NETNS_PREFIX_DEFAULT);
+		   "  --config FILE        initial config (daemon: else the persisted running one)\n"
+		   "  --once               converge the kernel to FILE, exit 0; on failure roll back, exit 1\n"
+		   "  --dry-run            with --once: print the plan, change nothing\n"
+		   "  --socket PATH        control socket [%s]\n"
+		   "  --state-dir DIR      persisted state (running config, tables, links) [%s]\n"
+		   "  --netns-prefix P     names of routers' namespaces (backend netns) [%s]\n"
+		   "  --log-level L        error, warning, info, debug [info]\n"
+		   "  --flush-on-exit      remove every router when stopping (default: they keep forwarding)\n"
+		   "  --resync-interval S  full resync period in seconds [300]\n"
+		   "  --max-clients N      control connections [64]\n",
+		VR_CTL_SOCKET_DEFAULT, VR_STATE_DIR_DEFAULT, VR_NETNS_PREFIX_DEFAULT);
 }
 
 static void print_errors(const struct vr_errs *e)
@@ -37,14 +46,16 @@ static void print_errors(const struct vr_errs *e)
 	}
 }
 
-static int run_once(const struct vrd_opts *o, const struct vr_config *c, struct vr_errs *e)
+static int run_once(const struct main_opts *o, const struct vr_config *c, struct vr_errs *e)
 {
 	struct vr_engine eng;
 	struct vr_engine_result res;
 	int r;
 
-	vr_engine_init(&eng, o->state_dir, o->netns_prefix);
-	r = vr_engine_converge(&eng, c, o->dry_run, &res, e);
+	vr_engine_init(&eng, o->d.state_dir, o->d.netns_prefix);
+	struct vr_converge how = {.dry_run = o->dry_run};
+
+	r = vr_engine_converge(&eng, c, &how, &res, e);
 	if (r == 0 && o->dry_run) {
 		vr_plan_print(&res.plan, stdout);
 	} else if (r == 0) {
@@ -67,10 +78,21 @@ int main(int argc, char **argv)
 		{"dry-run", no_argument, NULL, 'd'},
 		{"state-dir", required_argument, NULL, 'S'},
 		{"netns-prefix", required_argument, NULL, 'P'},
+		{"socket", required_argument, NULL, 's'},
+		{"log-level", required_argument, NULL, 'L'},
+		{"flush-on-exit", no_argument, NULL, 'F'},
+		{"resync-interval", required_argument, NULL, 'R'},
+		{"max-clients", required_argument, NULL, 'M'},
+		{"monitor-rcvbuf", required_argument, NULL, 'B'}, /* tests: force ENOBUFS */
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct vrd_opts o = {0};
+	struct main_opts o = {.d = {.socket = VR_CTL_SOCKET_DEFAULT,
+				    .state_dir = VR_STATE_DIR_DEFAULT,
+				    .netns_prefix = VR_NETNS_PREFIX_DEFAULT,
+				    .resync_interval = 300,
+				    .debounce = 0.05,
+				    .max_clients = 64}};
 	struct vr_errs e;
 	struct vr_config c;
 	struct ly_ctx *ctx;
@@ -79,7 +101,7 @@ int main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "c:nh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
-			o.config = optarg;
+			o.d.config = optarg;
 			break;
 		case 'n':
 			o.check = true;
@@ -91,10 +113,47 @@ int main(int argc, char **argv)
 			o.dry_run = true;
 			break;
 		case 'S':
-			o.state_dir = optarg;
+			o.d.state_dir = optarg;
 			break;
 		case 'P':
-			o.netns_prefix = optarg;
+			o.d.netns_prefix = optarg;
+			break;
+		case 's':
+			o.d.socket = optarg;
+			break;
+		case 'L':
+			if (!strcmp(optarg, "error"))
+				vrd_log_level = VRD_LOG_ERROR;
+			else if (!strcmp(optarg, "warning"))
+				vrd_log_level = VRD_LOG_WARN;
+			else if (!strcmp(optarg, "info"))
+				vrd_log_level = VRD_LOG_INFO;
+			else if (!strcmp(optarg, "debug"))
+				vrd_log_level = VRD_LOG_DEBUG;
+			else {
+				usage(stderr);
+				return 2;
+			}
+			break;
+		case 'F':
+			o.d.flush_on_exit = true;
+			break;
+		case 'R':
+			o.d.resync_interval = atof(optarg);
+			if (o.d.resync_interval <= 0) {
+				usage(stderr);
+				return 2;
+			}
+			break;
+		case 'M':
+			o.d.max_clients = atoi(optarg);
+			if (o.d.max_clients < 1) {
+				usage(stderr);
+				return 2;
+			}
+			break;
+		case 'B':
+			o.d.monitor_rcvbuf = atoi(optarg);
 			break;
 		case 'h':
 			usage(stdout);
@@ -104,13 +163,19 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc || !o.config || (o.check == o.once) || (o.dry_run && !o.once)) {
+	if (optind != argc || (o.check && o.once) || (o.dry_run && !o.once) ||
+	    ((o.check || o.once) && !o.d.config)) {
 		usage(stderr);
 		return 2;
 	}
+	if (!o.check && !o.once) {
+		r = vrd_run(&o.d);
+		vr_intern_free_all();
+		return r;
+	}
 	vr_errs_init(&e);
 	ctx = vr_yang_ctx_new(&e);
-	r = ctx ? vr_load_file(ctx, o.config, &c, &e) : -EINVAL;
+	r = ctx ? vr_load_file(ctx, o.d.config, &c, &e) : -EINVAL;
 	vr_yang_ctx_free(ctx);
 	if (r == 0) {
 		if (o.once)

@@ -31,7 +31,7 @@ typedef enum mnl_attr_data_type pol_t; /* MNL_TYPE_UNSPEC: not read, skipped */
  * which silently stops at the first attribute that does not fit, bytes that
  * do not form a whole attribute make the message malformed. */
 static int parse(const void *data, size_t len, const struct nlattr **tb, uint16_t max,
-		 const pol_t *pol)
+                 const pol_t *pol)
 {
 	const struct nlattr *a = data;
 	size_t rem = len;
@@ -60,7 +60,7 @@ static int parse(const void *data, size_t len, const struct nlattr **tb, uint16_
 }
 
 static int parse_nested(const struct nlattr *nest, const struct nlattr **tb, uint16_t max,
-			const pol_t *pol)
+                        const pol_t *pol)
 {
 	return parse(mnl_attr_get_payload(nest), mnl_attr_get_payload_len(nest), tb, max, pol);
 }
@@ -68,7 +68,7 @@ static int parse_nested(const struct nlattr *nest, const struct nlattr **tb, uin
 /* The fixed header after nlmsghdr, when nlh is one of the two types and
  * long enough to hold it; its attributes follow at *attrs, *alen bytes. */
 static const void *msg_hdr(const struct nlmsghdr *nlh, uint16_t t_new, uint16_t t_del,
-			   size_t hdrlen, const void **attrs, size_t *alen)
+                           size_t hdrlen, const void **attrs, size_t *alen)
 {
 	size_t off = MNL_NLMSG_HDRLEN + MNL_ALIGN(hdrlen);
 
@@ -116,26 +116,26 @@ static int get_str(const struct nlattr *a, char *dst, size_t size)
 /* ---- links ---- */
 
 static const pol_t link_pol[IFLA_MAX + 1] = {
-	[IFLA_IFNAME] = MNL_TYPE_STRING,  [IFLA_MTU] = MNL_TYPE_U32,
-	[IFLA_LINK] = MNL_TYPE_U32,       [IFLA_MASTER] = MNL_TYPE_U32,
-	[IFLA_LINKINFO] = MNL_TYPE_NESTED, [IFLA_IFALIAS] = MNL_TYPE_BINARY,
-	[IFLA_LINK_NETNSID] = MNL_TYPE_U32, [IFLA_ADDRESS] = MNL_TYPE_BINARY,
+    [IFLA_IFNAME] = MNL_TYPE_STRING,    [IFLA_MTU] = MNL_TYPE_U32,
+    [IFLA_LINK] = MNL_TYPE_U32,         [IFLA_MASTER] = MNL_TYPE_U32,
+    [IFLA_LINKINFO] = MNL_TYPE_NESTED,  [IFLA_IFALIAS] = MNL_TYPE_BINARY,
+    [IFLA_LINK_NETNSID] = MNL_TYPE_U32, [IFLA_ADDRESS] = MNL_TYPE_BINARY,
 };
 static const pol_t info_pol[IFLA_INFO_MAX + 1] = {
-	[IFLA_INFO_KIND] = MNL_TYPE_STRING,
-	[IFLA_INFO_DATA] = MNL_TYPE_NESTED,
+    [IFLA_INFO_KIND] = MNL_TYPE_STRING,
+    [IFLA_INFO_DATA] = MNL_TYPE_NESTED,
 };
 static const pol_t vrf_pol[IFLA_VRF_MAX + 1] = {
-	[IFLA_VRF_TABLE] = MNL_TYPE_U32,
+    [IFLA_VRF_TABLE] = MNL_TYPE_U32,
 };
 static const pol_t macvlan_pol[IFLA_MACVLAN_MAX + 1] = {
-	[IFLA_MACVLAN_MODE] = MNL_TYPE_U32,
+    [IFLA_MACVLAN_MODE] = MNL_TYPE_U32,
 };
 static const pol_t vxlan_pol[IFLA_VXLAN_MAX + 1] = {
-	[IFLA_VXLAN_ID] = MNL_TYPE_U32,      [IFLA_VXLAN_LINK] = MNL_TYPE_U32,
-	[IFLA_VXLAN_GROUP] = MNL_TYPE_BINARY, [IFLA_VXLAN_GROUP6] = MNL_TYPE_BINARY,
-	[IFLA_VXLAN_LOCAL] = MNL_TYPE_BINARY, [IFLA_VXLAN_LOCAL6] = MNL_TYPE_BINARY,
-	[IFLA_VXLAN_PORT] = MNL_TYPE_U16,
+    [IFLA_VXLAN_ID] = MNL_TYPE_U32,       [IFLA_VXLAN_LINK] = MNL_TYPE_U32,
+    [IFLA_VXLAN_GROUP] = MNL_TYPE_BINARY, [IFLA_VXLAN_GROUP6] = MNL_TYPE_BINARY,
+    [IFLA_VXLAN_LOCAL] = MNL_TYPE_BINARY, [IFLA_VXLAN_LOCAL6] = MNL_TYPE_BINARY,
+    [IFLA_VXLAN_PORT] = MNL_TYPE_U16,
 };
 
 static int dec_vxlan(const struct nlattr *data, struct vr_link *l)
@@ -148,7 +148,8 @@ static int dec_vxlan(const struct nlattr *data, struct vr_link *l)
 	if (tb[IFLA_VXLAN_ID])
 		l->u.vxlan.vni = mnl_attr_get_u32(tb[IFLA_VXLAN_ID]);
 	/* the kernel leaves out an unset (any) address */
-	if (tb[IFLA_VXLAN_LOCAL] && (err = get_ip(tb[IFLA_VXLAN_LOCAL], AF_INET, &l->u.vxlan.local)))
+	if (tb[IFLA_VXLAN_LOCAL] &&
+	    (err = get_ip(tb[IFLA_VXLAN_LOCAL], AF_INET, &l->u.vxlan.local)))
 		return err;
 	if (tb[IFLA_VXLAN_LOCAL6] &&
 	    (err = get_ip(tb[IFLA_VXLAN_LOCAL6], AF_INET6, &l->u.vxlan.local)))
@@ -174,8 +175,8 @@ static int dec_linkinfo(const struct nlattr *info, struct vr_link *l)
 		const char *name;
 		enum vr_link_kind kind;
 	} kinds[] = {
-		{"vrf", VR_LINK_VRF},         {"bridge", VR_LINK_BRIDGE}, {"veth", VR_LINK_VETH},
-		{"macvlan", VR_LINK_MACVLAN}, {"vxlan", VR_LINK_VXLAN},
+	    {"vrf", VR_LINK_VRF},         {"bridge", VR_LINK_BRIDGE}, {"veth", VR_LINK_VETH},
+	    {"macvlan", VR_LINK_MACVLAN}, {"vxlan", VR_LINK_VXLAN},
 	};
 	const struct nlattr *tb[IFLA_INFO_MAX + 1], *dtb[IFLA_VXLAN_MAX + 1];
 	const struct nlattr *data;
@@ -279,9 +280,9 @@ int vr_dec_link(const struct nlmsghdr *nlh, struct vr_link *out)
 /* ---- addresses ---- */
 
 static const pol_t addr_pol[ADDR_MAX + 1] = {
-	[IFA_ADDRESS] = MNL_TYPE_BINARY,
-	[IFA_LOCAL] = MNL_TYPE_BINARY,
-	[IFA_PROTO] = MNL_TYPE_U8,
+    [IFA_ADDRESS] = MNL_TYPE_BINARY,
+    [IFA_LOCAL] = MNL_TYPE_BINARY,
+    [IFA_PROTO] = MNL_TYPE_U8,
 };
 
 int vr_dec_addr(const struct nlmsghdr *nlh, struct vr_addr *out)
@@ -295,7 +296,8 @@ int vr_dec_addr(const struct nlmsghdr *nlh, struct vr_addr *out)
 	int err;
 
 	ifa = msg_hdr(nlh, RTM_NEWADDR, RTM_DELADDR, sizeof(*ifa), &attrs, &alen);
-	if (!ifa || !family_len(ifa->ifa_family) || ifa->ifa_prefixlen > family_len(ifa->ifa_family) * 8)
+	if (!ifa || !family_len(ifa->ifa_family) ||
+	    ifa->ifa_prefixlen > family_len(ifa->ifa_family) * 8)
 		return -EINVAL;
 	if ((err = parse(attrs, alen, tb, ADDR_MAX, addr_pol)))
 		return err;
@@ -323,10 +325,10 @@ int vr_dec_addr(const struct nlmsghdr *nlh, struct vr_addr *out)
 /* ---- routes ---- */
 
 static const pol_t route_pol[RTA_MAX + 1] = {
-	[RTA_DST] = MNL_TYPE_BINARY,       [RTA_OIF] = MNL_TYPE_U32,
-	[RTA_GATEWAY] = MNL_TYPE_BINARY,   [RTA_PRIORITY] = MNL_TYPE_U32,
-	[RTA_MULTIPATH] = MNL_TYPE_BINARY, [RTA_TABLE] = MNL_TYPE_U32,
-	[RTA_VIA] = MNL_TYPE_BINARY,
+    [RTA_DST] = MNL_TYPE_BINARY,       [RTA_OIF] = MNL_TYPE_U32,
+    [RTA_GATEWAY] = MNL_TYPE_BINARY,   [RTA_PRIORITY] = MNL_TYPE_U32,
+    [RTA_MULTIPATH] = MNL_TYPE_BINARY, [RTA_TABLE] = MNL_TYPE_U32,
+    [RTA_VIA] = MNL_TYPE_BINARY,
 };
 
 /* One next hop's gateway: RTA_GATEWAY in the route's family, or RTA_VIA
@@ -368,8 +370,8 @@ static int dec_multipath(const struct nlattr *mp, unsigned family, struct vr_nh 
 			return -EINVAL;
 		if (*n == VR_MAX_NH)
 			return -EINVAL;
-		if ((err = parse((const char *)rtnh + RTNH_LENGTH(0), rtnh->rtnh_len - RTNH_LENGTH(0), tb, RTA_MAX,
-				 route_pol)))
+		if ((err = parse((const char *)rtnh + RTNH_LENGTH(0),
+		                 rtnh->rtnh_len - RTNH_LENGTH(0), tb, RTA_MAX, route_pol)))
 			return err;
 		memset(&nh[*n], 0, sizeof(nh[*n]));
 		if ((err = dec_gw(tb, family, &nh[*n])))
@@ -437,10 +439,10 @@ int vr_dec_route(const struct nlmsghdr *nlh, struct vr_route *out, struct vr_nh 
 /* ---- rules ---- */
 
 static const pol_t rule_pol[FRA_MAX + 1] = {
-	[FRA_PRIORITY] = MNL_TYPE_U32,
-	[FRA_TABLE] = MNL_TYPE_U32,
-	[FRA_L3MDEV] = MNL_TYPE_U8,
-	[FRA_PROTOCOL] = MNL_TYPE_U8,
+    [FRA_PRIORITY] = MNL_TYPE_U32,
+    [FRA_TABLE] = MNL_TYPE_U32,
+    [FRA_L3MDEV] = MNL_TYPE_U8,
+    [FRA_PROTOCOL] = MNL_TYPE_U8,
 };
 
 int vr_dec_rule(const struct nlmsghdr *nlh, struct vr_rule *out)

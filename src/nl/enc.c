@@ -36,7 +36,7 @@ struct msg {
 };
 
 static void *msg_start(struct msg *m, void *buf, size_t len, uint16_t type, uint16_t flags,
-		       uint32_t seq, size_t hdrlen)
+                       uint32_t seq, size_t hdrlen)
 {
 	m->nlh = NULL;
 	m->len = len;
@@ -156,7 +156,7 @@ static int resolve_opt(const struct vr_resolve *r, const char *ns, const char *n
 }
 
 static int link_add_refs(const struct vr_link *l, const struct vr_resolve *r,
-			 struct link_refs *refs)
+                         struct link_refs *refs)
 {
 	const char *peer_ns;
 	int err;
@@ -237,8 +237,8 @@ static void put_veth_peer(struct msg *m, const struct vr_link *l, const struct l
 static void put_linkinfo(struct msg *m, const struct vr_link *l, const struct link_refs *refs)
 {
 	static const char *const kinds[] = {
-		[VR_LINK_VETH] = "veth",       [VR_LINK_BRIDGE] = "bridge", [VR_LINK_MACVLAN] = "macvlan",
-		[VR_LINK_VXLAN] = "vxlan",     [VR_LINK_VRF] = "vrf",
+	    [VR_LINK_VETH] = "veth",   [VR_LINK_BRIDGE] = "bridge", [VR_LINK_MACVLAN] = "macvlan",
+	    [VR_LINK_VXLAN] = "vxlan", [VR_LINK_VRF] = "vrf",
 	};
 	struct nlattr *info = nest_start(m, IFLA_LINKINFO), *data = NULL;
 
@@ -285,7 +285,7 @@ static void set_up(struct ifinfomsg *ifm, int8_t up)
 }
 
 static ssize_t enc_link_add(const struct vr_link *l, const struct vr_resolve *r, uint32_t seq,
-			    void *buf, size_t len)
+                            void *buf, size_t len)
 {
 	struct link_refs refs;
 	struct ifinfomsg *ifm;
@@ -320,7 +320,7 @@ static ssize_t enc_link_add(const struct vr_link *l, const struct vr_resolve *r,
 }
 
 static ssize_t enc_link_del(const struct vr_link *l, const struct vr_resolve *r, uint32_t seq,
-			    void *buf, size_t len)
+                            void *buf, size_t len)
 {
 	struct ifinfomsg *ifm;
 	struct msg m;
@@ -337,15 +337,15 @@ static ssize_t enc_link_del(const struct vr_link *l, const struct vr_resolve *r,
 }
 
 static ssize_t enc_link_set(const struct vr_link *l, const struct vr_resolve *r, uint32_t seq,
-			    void *buf, size_t len)
+                            void *buf, size_t len)
 {
 	struct ifinfomsg *ifm;
 	struct msg m;
-	int idx, master, err;
+	int idx, master = 0, err;
 
 	if ((idx = resolve(r, l->ns, l->name)) < 0)
 		return idx;
-	if ((err = resolve_opt(r, l->ns, l->master, &master)))
+	if (!l->keep_master && (err = resolve_opt(r, l->ns, l->master, &master)))
 		return err;
 	ifm = msg_start(&m, buf, len, RTM_NEWLINK, 0, seq, sizeof(*ifm));
 	if (!ifm)
@@ -367,7 +367,7 @@ static ssize_t enc_link_set(const struct vr_link *l, const struct vr_resolve *r,
 }
 
 static ssize_t enc_link_move(const struct vr_op *op, const struct vr_resolve *r, uint32_t seq,
-			     void *buf, size_t len)
+                             void *buf, size_t len)
 {
 	const struct vr_link *l = &op->o.link;
 	struct ifinfomsg *ifm;
@@ -389,8 +389,8 @@ static ssize_t enc_link_move(const struct vr_op *op, const struct vr_resolve *r,
 
 /* ---- addresses ---- */
 
-static ssize_t enc_addr(const struct vr_op *op, const struct vr_resolve *r, uint32_t seq,
-			void *buf, size_t len)
+static ssize_t enc_addr(const struct vr_op *op, const struct vr_resolve *r, uint32_t seq, void *buf,
+                        size_t len)
 {
 	const struct vr_addr *a = &op->o.addr;
 	bool add = op->code == VR_OP_ADDR_ADD;
@@ -406,7 +406,7 @@ static ssize_t enc_addr(const struct vr_op *op, const struct vr_resolve *r, uint
 	/* CREATE|REPLACE: re-adding an existing address updates it (and its
 	 * IFA_PROTO) instead of failing with EEXIST. */
 	ifa = msg_start(&m, buf, len, add ? RTM_NEWADDR : RTM_DELADDR,
-			add ? NLM_F_CREATE | NLM_F_REPLACE : 0, seq, sizeof(*ifa));
+	                add ? NLM_F_CREATE | NLM_F_REPLACE : 0, seq, sizeof(*ifa));
 	if (!ifa)
 		return 0;
 	ifa->ifa_family = a->ip.family;
@@ -476,19 +476,19 @@ static void put_multipath(struct msg *m, const struct vr_route *rt, const int *o
 		put_gw(m, rt->dst.family, &rt->nh[i].gw);
 		if (m->full)
 			return;
-		nh->rtnh_len = (unsigned short)((char *)mnl_nlmsg_get_payload_tail(m->nlh) -
-						(char *)nh);
+		nh->rtnh_len =
+		    (unsigned short)((char *)mnl_nlmsg_get_payload_tail(m->nlh) - (char *)nh);
 	}
 	nest_end(m, mp);
 }
 
 static ssize_t enc_route(const struct vr_op *op, const struct vr_resolve *r, uint32_t seq,
-			 void *buf, size_t len)
+                         void *buf, size_t len)
 {
 	static const uint16_t flags[] = {
-		[VR_OP_ROUTE_ADD] = NLM_F_CREATE | NLM_F_EXCL,
-		[VR_OP_ROUTE_REPLACE] = NLM_F_CREATE | NLM_F_REPLACE,
-		[VR_OP_ROUTE_DEL] = 0,
+	    [VR_OP_ROUTE_ADD] = NLM_F_CREATE | NLM_F_EXCL,
+	    [VR_OP_ROUTE_REPLACE] = NLM_F_CREATE | NLM_F_REPLACE,
+	    [VR_OP_ROUTE_DEL] = 0,
 	};
 	const struct vr_route *rt = &op->o.route;
 	bool del = op->code == VR_OP_ROUTE_DEL;
@@ -506,7 +506,7 @@ static ssize_t enc_route(const struct vr_op *op, const struct vr_resolve *r, uin
 			return oif[i];
 	}
 	rtm = msg_start(&m, buf, len, del ? RTM_DELROUTE : RTM_NEWROUTE, flags[op->code], seq,
-			sizeof(*rtm));
+	                sizeof(*rtm));
 	if (!rtm)
 		return 0;
 	rtm->rtm_family = rt->dst.family;
@@ -548,7 +548,7 @@ static ssize_t enc_rule(const struct vr_op *op, uint32_t seq, void *buf, size_t 
 	if (ru->family != AF_INET && ru->family != AF_INET6)
 		return -EINVAL;
 	frh = msg_start(&m, buf, len, add ? RTM_NEWRULE : RTM_DELRULE,
-			add ? NLM_F_CREATE | NLM_F_EXCL : 0, seq, sizeof(*frh));
+	                add ? NLM_F_CREATE | NLM_F_EXCL : 0, seq, sizeof(*frh));
 	if (!frh)
 		return 0;
 	frh->family = ru->family;
@@ -569,7 +569,7 @@ static ssize_t enc_rule(const struct vr_op *op, uint32_t seq, void *buf, size_t 
 }
 
 ssize_t vr_enc_op(const struct vr_op *op, const struct vr_resolve *r, uint32_t seq, void *buf,
-		  size_t len)
+                  size_t len)
 {
 	switch (op->code) {
 	case VR_OP_LINK_ADD:
@@ -629,7 +629,7 @@ size_t vr_enc_dump_addrs(void *buf, size_t len, uint32_t seq, uint8_t family)
 }
 
 size_t vr_enc_dump_routes(void *buf, size_t len, uint32_t seq, uint8_t family, uint32_t table,
-			  uint8_t protocol)
+                          uint8_t protocol)
 {
 	struct rtmsg *rtm;
 	struct msg m;

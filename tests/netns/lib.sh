@@ -168,3 +168,47 @@ finish() {
 	log "$FAILS check(s) failed"
 	exit 1
 }
+
+# ---- the daemon ----
+SOCK=$STATE/vrd.sock
+VRD_LOG=$STATE/vrd.log
+VRD_PID=
+
+# start_vrd [ARGS...]: vrd in the vrd namespace, in the background; waits
+# (bounded) until it answers on its socket.
+start_vrd() {
+	nsenter --net="/run/netns/$VNS" "$VRD" --socket "$SOCK" --state-dir "$STATE" \
+		--netns-prefix "$PREFIX" "$@" >>"$VRD_LOG" 2>&1 &
+	VRD_PID=$!
+	PIDS+=("$VRD_PID")
+	local i
+	for i in $(seq 1 100); do
+		"$VRCTL" --socket "$SOCK" status >/dev/null 2>&1 && return 0
+		kill -0 "$VRD_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	log "vrd did not start:"
+	tail -20 "$VRD_LOG" >&2
+	return 1
+}
+
+# stop_vrd [SIGNAL]: stop the vrd this scenario started, wait for it.
+stop_vrd() {
+	[ -n "$VRD_PID" ] || return 0
+	kill -"${1:-TERM}" "$VRD_PID" 2>/dev/null || true
+	wait "$VRD_PID" 2>/dev/null || true
+	VRD_PID=
+}
+
+ctl() { "$VRCTL" --socket "$SOCK" "$@"; }
+
+# eventually SECONDS CMD...: true as soon as CMD succeeds, within SECONDS.
+eventually() {
+	local limit=$1 i
+	shift
+	for i in $(seq 1 $((limit * 10))); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
