@@ -327,6 +327,24 @@ static int persist(struct vr_engine *eng, const struct vr_state *want, const str
 	return 0;
 }
 
+/* Table allocations, realm and desired state of config c: what every pass
+ * starts from.  want comes out sorted. */
+static int prepare(struct vr_engine *eng, const struct vr_config *c, struct vr_realm *m,
+		   struct vr_tables *tables, bool *tables_changed, struct vr_state *want,
+		   struct vr_errs *e)
+{
+	int r = vr_tables_load(tables, eng->state_dir, e);
+
+	if (r == -ENOENT)
+		r = 0;
+	if (r == 0)
+		r = make_realm(eng, c, m, tables, tables_changed, e);
+	if (r == 0)
+		r = vr_desired_build(m, want, e);
+	vr_state_sort(want);
+	return r;
+}
+
 int vr_engine_observe(struct vr_engine *eng, const struct vr_config *c, struct vr_realm *m,
 		      struct vr_state *have, struct vr_errs *e)
 {
@@ -338,14 +356,7 @@ int vr_engine_observe(struct vr_engine *eng, const struct vr_config *c, struct v
 	memset(m, 0, sizeof(*m));
 	vr_tables_init(&tables);
 	vr_state_init(&want);
-	r = vr_tables_load(&tables, eng->state_dir, e);
-	if (r == -ENOENT)
-		r = 0;
-	if (r == 0)
-		r = make_realm(eng, c, m, &tables, &changed, e);
-	if (r == 0)
-		r = vr_desired_build(m, &want, e);
-	vr_state_sort(&want);
+	r = prepare(eng, c, m, &tables, &changed, &want, e);
 	if (r == 0)
 		r = observe(eng, &want, have, e);
 	vr_state_free(&want);
@@ -369,14 +380,7 @@ int vr_engine_converge(struct vr_engine *eng, const struct vr_config *c,
 	vr_plan_init(&res->skipped);
 	vr_tables_init(&tables);
 	vr_state_init(&want);
-	r = vr_tables_load(&tables, eng->state_dir, e);
-	if (r == -ENOENT)
-		r = 0;
-	if (r == 0)
-		r = make_realm(eng, c, &m, &tables, &tables_changed, e);
-	if (r == 0)
-		r = vr_desired_build(&m, &want, e);
-	vr_state_sort(&want);
+	r = prepare(eng, c, &m, &tables, &tables_changed, &want, e);
 	if (r == 0)
 		r = plan_once(eng, &want, &res->plan, e);
 	if (r == 0)
