@@ -33,7 +33,7 @@ cleanup() {
 	rm -rf "$STATE"
 }
 trap cleanup EXIT
-trap 'exit 143' TERM INT
+trap 'exit 143' TERM INT HUP PIPE
 
 # The routers' namespace prefix: $T-r-<router> (distinct from the hosts'/vrd's).
 PREFIX=$T-r-
