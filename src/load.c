@@ -186,13 +186,17 @@ static int parse_prefixed(const struct lyd_node *n, struct vr_ip *ip, struct vr_
 	return 0;
 }
 
+/* Room for element n (zeroed).  Arrays double when n reaches a power of
+ * two, so a config of a million routes is not copied a million times. */
 static void *grow(void *v, size_t n, size_t size)
 {
-	void *p = realloc(v, (n + 1) * size);
-	if (!p)
-		abort();
-	memset((char *)p + n * size, 0, size);
-	return p;
+	if ((n & (n - 1)) == 0) {
+		v = realloc(v, (n ? 2 * n : 1) * size);
+		if (!v)
+			abort();
+	}
+	memset((char *)v + n * size, 0, size);
+	return v;
 }
 
 static enum vr_route_type route_type(const char *s)

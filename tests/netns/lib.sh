@@ -10,7 +10,11 @@
 # also gives it a private mount namespace, and the router namespaces vrd
 # mounts under /run/netns would not be visible outside it.
 
-set -euo pipefail
+set -eu
+# No pipefail: checks read `ip ... | grep -q PATTERN`, and grep -q exits at
+# the first match; ip then dies of SIGPIPE on its next write, and with
+# pipefail a check that matched would fail, at random.
+set +o pipefail
 
 T=${T:-vt$$}
 VNS=$T-vrd
