@@ -167,6 +167,9 @@ static const char *skip_value(const char *p)
 				return NULL;
 		} else if (!*p) {
 			return NULL;
+		} else if (!strchr(",:", *p)) {
+			/* a number, true, false, null: up to a delimiter */
+			p += strcspn(p, ",:{}[]\"" JSON_WS) - 1;
 		}
 		p++;
 	} while (depth > 0);
@@ -215,8 +218,9 @@ static int check_shape(struct ly_ctx *ctx, const char *json, uint16_t want, stru
 	p += strspn(p, JSON_WS);
 	if (*p == ',')
 		return vr_errs_add(e, -EINVAL, NULL, "more than one member in the message");
+	/* libyang leaks here too: an object that does not end */
 	if (*p++ != '}')
-		return 0;
+		return vr_errs_add(e, -EINVAL, NULL, "the message is not one JSON object");
 	if (p[strspn(p, JSON_WS)])
 		return vr_errs_add(e, -EINVAL, NULL, "text after the message");
 	return 0;
@@ -289,7 +293,7 @@ char *vr_ctl_print(const struct lyd_node *node)
 {
 	char *s = NULL;
 
-	if (lyd_print_mem(&s, node, LYD_JSON, LYD_PRINT_SHRINK) != LY_SUCCESS || !s) {
+	if (!(s = vr_yang_print(node, LYD_PRINT_SHRINK))) {
 		free(s);
 		s = strdup("{}");
 	}
@@ -425,7 +429,7 @@ char *vr_ctl_config_request(struct ly_ctx *ctx, const char *rpc, const char *con
 		/* Printed alone and shrunk, the container is exactly
 		 * {"vrd:virtual-routers":VALUE}: VALUE is the RPC's input
 		 * child, whose own children need no module prefix either. */
-		if (lyd_print_mem(&body, vrs, LYD_JSON, LYD_PRINT_SHRINK) != LY_SUCCESS || !body ||
+		if (!(body = vr_yang_print(vrs, LYD_PRINT_SHRINK)) ||
 		    strncmp(body, top, strlen(top)) || body[strlen(body) - 1] != '}') {
 			free(body);
 			lyd_free_all(tree);

@@ -95,6 +95,23 @@ void vr_yang_errors(struct ly_ctx *ctx, struct vr_errs *e)
 	ly_err_clean(ctx, NULL);
 }
 
+char *vr_yang_print(const struct lyd_node *node, uint32_t options)
+{
+	char *s = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&s, &len);
+	LY_ERR r;
+
+	if (!f)
+		abort();
+	r = lyd_print_file(f, node, LYD_JSON, options);
+	if (fclose(f) != 0 || r != LY_SUCCESS) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
 int vr_load_mem(struct ly_ctx *ctx, const char *json, struct vr_config *out, struct vr_errs *e)
 {
 	struct lyd_node *tree = NULL, *top;

@@ -5,6 +5,8 @@
 #ifndef VR_LOAD_H
 #define VR_LOAD_H
 
+#include <stdint.h>
+
 #include "err.h"
 #include "model.h"
 
@@ -18,6 +20,13 @@ void vr_yang_ctx_free(struct ly_ctx *ctx);
 /* Turn the errors libyang stored in ctx into vr_errs (data path + reason,
  * "line N" when the parser knows it), then clear them. */
 void vr_yang_errors(struct ly_ctx *ctx, struct vr_errs *e);
+
+/* JSON text of a tree (libyang print options, e.g. LYD_PRINT_SHRINK);
+ * caller frees; NULL on failure.  Printed through a memory stream, which
+ * grows geometrically: libyang's own lyd_print_mem() grows its buffer a
+ * little at a time (quadratic copying for large configs where realloc
+ * cannot grow in place, e.g. under ASan). */
+char *vr_yang_print(const struct lyd_node *node, uint32_t options);
 
 /* Parse, validate and check a config document.  0, or -EINVAL with every
  * error in e (one per problem, each with its data path). */

@@ -97,7 +97,7 @@ static int persist(struct vrd *d, struct vr_errs *e)
 
 	snprintf(path, sizeof(path), "%s/" RUNNING_FILE, d->o.state_dir);
 	if (d->running)
-		lyd_print_mem(&json, d->running, LYD_JSON, 0);
+		json = vr_yang_print(d->running, 0);
 	r = vr_statedir_init(d->o.state_dir);
 	if (r == 0)
 		r = vr_file_write_atomic(path, json ? json : "{}\n", json ? strlen(json) : 3);

@@ -72,7 +72,7 @@ static int request_config(struct vrd *d, struct lyd_node *op, struct lyd_node **
 	*tree = NULL;
 	if (lyd_find_path(op, "virtual-routers", 0, &vr) != LY_SUCCESS || !vr)
 		return 0;
-	lyd_print_mem(&json, vr, LYD_JSON, LYD_PRINT_SHRINK);
+	json = vr_yang_print(vr, LYD_PRINT_SHRINK);
 	r = lyd_parse_data_mem(d->ctx, json ? json : "{}", LYD_JSON, LYD_PARSE_STRICT,
 			       LYD_VALIDATE_NO_STATE, tree);
 	free(json);
