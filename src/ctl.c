@@ -177,12 +177,12 @@ static const char *skip_value(const char *p)
 }
 
 /* The shape of a message before libyang sees it: one object, one member
- * naming a node of type want, nothing after it.  libyang 2.1 leaks the
- * nodes it parsed when lyd_parse_op() fails on a second member or on a
- * member that is not an operation (a data container), and it ignores text
- * after the object: a frame from a client must cost the daemon nothing.
- * What this cannot decide (bad syntax, unknown names) is left to libyang,
- * whose errors say it better and do not leak. */
+ * naming an operation of type want, nothing after it.  libyang 2.1 leaks
+ * the nodes it parsed when lyd_parse_op() fails on a second member, on an
+ * object that does not end, or on a member that is not an operation (a
+ * data container, metadata), and it ignores text after the object: a
+ * frame from a client must cost the daemon nothing.  Syntax errors inside
+ * the member are left to libyang, whose messages say where. */
 static int check_shape(struct ly_ctx *ctx, const char *json, uint16_t want, struct vr_errs *e)
 {
 	const char *p = json + strspn(json, JSON_WS), *key, *colon, *end;
@@ -201,17 +201,18 @@ static int check_shape(struct ly_ctx *ctx, const char *json, uint16_t want, stru
 		return 0;
 	if (memchr(key, '\\', (size_t)(end - key)))
 		return vr_errs_add(e, -EINVAL, NULL, "escapes in the name of the message");
+	/* only a known operation goes further ("@name" would be metadata) */
 	colon = memchr(key, ':', (size_t)(end - key));
+	mod = NULL;
 	if (colon && (size_t)(colon - key) < sizeof(mname)) {
 		memcpy(mname, key, (size_t)(colon - key));
 		mname[colon - key] = 0;
 		mod = ly_ctx_get_module_implemented(ctx, mname);
-		sn = mod ? lys_find_child(NULL, mod, colon + 1, (size_t)(end - colon - 1), 0, 0)
-			 : NULL;
-		if (sn && !(sn->nodetype & want))
-			return vr_errs_add(e, -EINVAL, NULL, "\"%.*s\" is not %s", (int)(end - key),
-					   key, want & LYS_RPC ? "an RPC" : "a notification");
 	}
+	sn = mod ? lys_find_child(NULL, mod, colon + 1, (size_t)(end - colon - 1), 0, 0) : NULL;
+	if (!sn || !(sn->nodetype & want))
+		return vr_errs_add(e, -EINVAL, NULL, "\"%.*s\" is not %s", (int)(end - key), key,
+				   want & LYS_RPC ? "an RPC" : "a notification");
 	p = end + 1 + strspn(end + 1, JSON_WS);
 	if (*p++ != ':' || !(p = skip_value(p)))
 		return 0;
@@ -405,7 +406,7 @@ char *vr_ctl_config_request(struct ly_ctx *ctx, const char *rpc, const char *con
 	static const char top[] = "{\"vrd:virtual-routers\":";
 	struct lyd_node *tree = NULL, *vrs = NULL;
 	char *body = NULL, *req = NULL;
-	const char *inner = "{}";
+	const char *inner = "{}", *opt = "";
 	size_t before = e->n, ilen = 2;
 	struct vr_config c;
 
@@ -440,10 +441,9 @@ char *vr_ctl_config_request(struct ly_ctx *ctx, const char *rpc, const char *con
 		ilen = strlen(inner) - 1;
 	}
 	lyd_free_all(tree);
-	if (ilen > INT_MAX || asprintf(&req, "{\"vrd:%s\":{%s\"virtual-routers\":%.*s}}", rpc,
-				       strcmp(rpc, "apply")   ? ""
-				       : dry_run ? "\"dry-run\":true,"
-						 : "\"dry-run\":false,",
+	if (!strcmp(rpc, "apply"))
+		opt = dry_run ? "\"dry-run\":true," : "\"dry-run\":false,";
+	if (ilen > INT_MAX || asprintf(&req, "{\"vrd:%s\":{%s\"virtual-routers\":%.*s}}", rpc, opt,
 				       (int)ilen, inner) < 0)
 		abort();
 	free(body);

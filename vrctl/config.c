@@ -64,6 +64,7 @@ static char *read_file(const char *path, struct vr_errs *e)
 /* "apply" or "diff" of the config in path. */
 static int send_config(const struct vrctl *v, const char *rpc, const char *path, bool dry_run)
 {
+	vrctl_show_fn show;
 	struct vr_errs e;
 	char *cfg, *req = NULL;
 	int r;
@@ -79,11 +80,11 @@ static int send_config(const struct vrctl *v, const char *rpc, const char *path,
 		return 1;
 	}
 	vr_errs_free(&e);
-	r = vrctl_run(v, rpc, req, VRCTL_FOREVER,
-		      strcmp(rpc, "apply") ? vrctl_show_plan
-		      : dry_run	   ? vrctl_show_dry_run
-				   : vrctl_show_summary,
-		      NULL);
+	if (strcmp(rpc, "apply"))
+		show = vrctl_show_plan;
+	else
+		show = dry_run ? vrctl_show_dry_run : vrctl_show_summary;
+	r = vrctl_run(v, rpc, req, VRCTL_FOREVER, show, NULL);
 	free(req);
 	return r;
 }

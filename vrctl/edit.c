@@ -107,7 +107,8 @@ static int show_migrate(const struct vrctl *v, const struct lyd_node *out, void 
 
 	(void)v;
 	(void)arg;
-	vrctl_print_operations(out);
+	if (!vrctl_print_operations(out))
+		printf("no changes\n");
 	if (us) {
 		unsigned long long n = strtoull(us, NULL, 10);
 

@@ -30,10 +30,19 @@ static int print_change(const struct vrctl *v, const char *raw, const struct lyd
 	} else {
 		router = vr_ctl_leaf(node, "router");
 		event = vr_ctl_leaf(node, "event");
-		if (router && *router)
-			printf("%s: %s\n", router, event ? event : "");
+		if (!event)
+			event = "";
+		if (router && (!*router || !strcmp(router, "-")))
+			router = NULL; /* not about one router */
+		/* plan lines name their router already: "[red] add route ..." */
+		if (router && event[0] == '[' &&
+		    !strncmp(event + 1, router, strlen(router)) &&
+		    !strncmp(event + 1 + strlen(router), "] ", 2))
+			event += strlen(router) + 3;
+		if (router)
+			printf("%s: %s\n", router, event);
 		else
-			printf("%s\n", event ? event : "");
+			printf("%s\n", event);
 	}
 	fflush(stdout);
 	return 0;
