@@ -421,6 +421,19 @@ static void add_router(const struct vr_realm *m, const struct vr_rinfo *ri, stru
 		copy_name(vrf.name, ri->r->name);
 		vrf.u.vrf.table = ri->table;
 		vr_state_add_link(s, &vrf);
+		/* The VRF's lookup ends in its table (vrf.rst): without a
+		 * default there, a miss falls through to the next rules,
+		 * the host's local and main tables (seen in the VM: a VRF's
+		 * host pinged an address of the host).  The metric leaves
+		 * room for any default route of the model or of others. */
+		for (int k = 0; k < 2; k++) {
+			struct vr_route u = {.ns = ri->ns, .owner = owner, .table = ri->table,
+					     .protocol = VR_RTPROT, .type = RTN_UNREACHABLE,
+					     .scope = RT_SCOPE_UNIVERSE, .metric = 4278198272u};
+
+			u.dst.family = k ? AF_INET6 : AF_INET;
+			vr_state_add_route(s, &u);
+		}
 	} else {
 		struct vr_netns n = {.name = ri->ns, .owner = owner};
 		struct vr_link lo = {.ns = ri->ns, .owner = owner, .up = 1, .name = "lo",
@@ -442,14 +455,22 @@ static void add_router(const struct vr_realm *m, const struct vr_rinfo *ri, stru
 
 int vr_desired_build(const struct vr_realm *m, struct vr_state *out, struct vr_errs *e)
 {
-	bool any_vrf = false;
+	bool any_vrf = false, vrf_fwd = false;
 	int r = 0;
 
 	for (size_t i = 0; i < m->n; i++) {
 		add_router(m, &m->v[i], out, e, &r);
 		any_vrf |= m->v[i].backend == VR_BACKEND_VRF;
+		vrf_fwd |= m->v[i].backend == VR_BACKEND_VRF && m->v[i].r->forwarding;
 	}
 	add_leak_links(m, out);
+	if (vrf_fwd)
+		/* IPv6 forwards only with conf/all/forwarding on: the per-port
+		 * key only picks host or router behaviour (ND, RAs), unlike
+		 * IPv4's (seen on 6.1: ping6 across two VRFs failed with every
+		 * port and VRF at 1 and "all" at 0).  VRFs share vrd's
+		 * namespace, so this is host-wide; set once, never reset. */
+		add_sysctl(out, vr_intern(""), NULL, "net/ipv6/conf/all/forwarding", "1");
 	if (any_vrf) {
 		/* The rule that sends lookups of enslaved ports to their VRF's
 		 * table.  The vrf driver installs it with the first VRF device;
@@ -460,7 +481,19 @@ int vr_desired_build(const struct vr_realm *m, struct vr_state *out, struct vr_e
 			struct vr_rule ru = {.ns = vr_intern(""), .family = fams[k],
 					     .priority = VR_L3MDEV_PRIO, .l3mdev = true,
 					     .protocol = VR_RTPROT};
+			/* The local table's lookup after the l3mdev rule, as
+			 * the kernel's vrf.rst asks: at 0 it answers for
+			 * VRFs too, so a VRF's packet to an address local in
+			 * the host (the host end of a veth into the VRF, or
+			 * any host address) was delivered to the host (seen
+			 * in the VM: host -> VRF veth ping had no reply).
+			 * diff.c removes the kernel's rule at 0 once this one
+			 * exists, and puts it back before removing this. */
+			struct vr_rule lo = {.ns = ru.ns, .family = fams[k], .priority = 32765,
+					     .table = RT_TABLE_LOCAL, .protocol = VR_RTPROT};
+
 			vr_state_add_rule(out, &ru);
+			vr_state_add_rule(out, &lo);
 		}
 	}
 	return r;

@@ -394,6 +394,30 @@ static void diff_routes(struct dctx *d)
 	}
 }
 
+/* The local table's lookup in s (ns, family): the kernel's own rule at 0
+ * (moved false), or vrd's after the l3mdev rule (moved true, desired.c). */
+static bool has_local_rule(const struct vr_state *s, const char *ns, uint8_t family, bool moved)
+{
+	for (size_t i = 0; i < s->rules.n; i++) {
+		const struct vr_rule *r = &s->rules.v[i];
+		if (r->ns == ns && r->family == family && r->table == RT_TABLE_LOCAL && !r->l3mdev &&
+		    (moved ? r->priority && r->protocol == VR_RTPROT
+			   : !r->priority && r->protocol == RTPROT_KERNEL))
+			return true;
+	}
+	return false;
+}
+
+static bool plan_adds_vrf(const struct dctx *d, const char *ns)
+{
+	for (size_t i = 0; i < d->plan->n; i++) {
+		const struct vr_op *op = &d->plan->v[i];
+		if (op->code == VR_OP_LINK_ADD && op->o.link.kind == VR_LINK_VRF && op->o.link.ns == ns)
+			return true;
+	}
+	return false;
+}
+
 static void diff_rules(struct dctx *d)
 {
 	const struct vr_state *w = d->want, *h = d->have;
@@ -403,17 +427,39 @@ static void diff_rules(struct dctx *d)
 		int c = i == w->rules.n	  ? 1
 			: j == h->rules.n ? -1
 					  : vr_rule_key_cmp(&w->rules.v[i], &h->rules.v[j]);
-		if (c < 0)
-			add_op(d, VR_OP_RULE_ADD, VR_WAVE_RULE, &w->rules.v[i++],
-			       sizeof(struct vr_rule), NULL, 0);
-		else if (c > 0) {
+		if (c < 0) {
+			const struct vr_rule *r = &w->rules.v[i++];
+			/* The vrf driver adds the l3mdev rule (protocol kernel)
+			 * with a namespace's first VRF device: adding ours in
+			 * the same plan left two at 1000, and the verify round
+			 * deleted ours again.  If the kernel does not add it,
+			 * the verify round does. */
+			if (!(r->l3mdev && plan_adds_vrf(d, r->ns)))
+				add_op(d, VR_OP_RULE_ADD, VR_WAVE_RULE, r, sizeof(*r), NULL, 0);
+		} else if (c > 0) {
 			const struct vr_rule *r = &h->rules.v[j++];
-			if (r->protocol == VR_RTPROT)
+			/* the kernel's local rule at 0 goes once vrd's moved
+			 * one exists (RULE runs before DEL_RULE) */
+			if (r->protocol == VR_RTPROT ||
+			    (r->table == RT_TABLE_LOCAL && !r->priority && !r->l3mdev &&
+			     r->protocol == RTPROT_KERNEL && has_local_rule(w, r->ns, r->family, true)))
 				add_op(d, VR_OP_RULE_DEL, VR_WAVE_DEL_RULE, r, sizeof(*r), NULL, 0);
 		} else {
 			i++;
 			j++;
 		}
+	}
+	/* vrd's moved local rule is going: the kernel's at 0 comes back first
+	 * (without a local lookup the host delivers no packet at all). */
+	for (size_t k = 0; k < h->rules.n; k++) {
+		const struct vr_rule *r = &h->rules.v[k];
+		struct vr_rule back = {.ns = r->ns, .family = r->family, .table = RT_TABLE_LOCAL,
+				       .protocol = RTPROT_KERNEL};
+
+		if (r->table == RT_TABLE_LOCAL && r->priority && !r->l3mdev && r->protocol == VR_RTPROT &&
+		    !has_local_rule(w, r->ns, r->family, true) &&
+		    !has_local_rule(h, r->ns, r->family, false))
+			add_op(d, VR_OP_RULE_ADD, VR_WAVE_RULE, &back, sizeof(back), NULL, 0);
 	}
 }
 

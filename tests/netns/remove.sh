@@ -24,6 +24,13 @@ ip -n "$VNS" link show red-blue >/dev/null 2>&1 && fail "red-blue left behind" |
 # The ports come back down and without addresses (moving or releasing a
 # port does that); everything else is as before the first apply.
 norm() { sed -e 's/ UP / DOWN /; s/ LOWER_UP//; s/,UP//' | grep -v -E '^(red-h1|blue-h2)[@ ]'; }
+# vrf: the kernel's vrf driver adds its l3mdev rule (protocol kernel, so no
+# "proto" shown) with a namespace's first VRF device and never removes it,
+# nor adds it again for a later one: vrd leaves it.  A rule of vrd's would
+# show "proto 77" and still count.
+[ "$BACKEND" != vrf ] ||
+	norm() { sed -e 's/ UP / DOWN /; s/ LOWER_UP//; s/,UP//' | grep -v -E '^(red-h1|blue-h2)[@ ]' |
+		grep -vxP '1000:\tfrom all lookup \[l3mdev-table\]'; }
 if [ "$(norm <<<"$before")" = "$(norm <<<"$after")" ]; then
 	pass "nothing else left behind"
 else

@@ -11,6 +11,11 @@ err=$(vrd_once --config "$cfg" 2>&1 >/dev/null)
 rc=$?
 set -e
 after=$(snapshot)
+# vrf: creating the VRF made the kernel add its l3mdev rule, which stays
+# (see remove.sh); a rule of vrd's would show "proto 77" and still count.
+if [ "$BACKEND" = vrf ]; then
+	after=$(grep -vxP '1000:\tfrom all lookup \[l3mdev-table\]' <<<"$after")
+fi
 [ "$rc" -eq 1 ] && pass "exit 1" || fail "exit $rc"
 grep -q 'route 198.19.2.0/24 .*(router red):.*[Gg]ateway' <<<"$err" &&
 	pass "error names the route and quotes the kernel" || fail "error text: $err"
