@@ -19,26 +19,8 @@
 
 #include "ctl.h"
 #include "load.h"
+#include "yang_ctx.h"
 
-static struct ly_ctx *ctx;
-
-static int setup(void **state)
-{
-	struct vr_errs e;
-
-	(void)state;
-	vr_errs_init(&e);
-	ctx = vr_yang_ctx_new(&e);
-	vr_errs_free(&e);
-	return ctx ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	vr_yang_ctx_free(ctx);
-	return 0;
-}
 
 /* A frame as it travels: 4-byte big-endian length, then the bytes. */
 static size_t frame(uint8_t *out, const char *msg)
@@ -680,5 +662,5 @@ int main(void)
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_notifications);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_socket);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_socket_large);
-	return _cmocka_run_group_tests("ctl", t, n, setup, teardown);
+	return _cmocka_run_group_tests("ctl", t, n, vr_test_yang_setup, vr_test_yang_teardown);
 }

@@ -12,26 +12,8 @@
 #include <linux/if_link.h>
 
 #include "load.h"
+#include "yang_ctx.h"
 
-static struct ly_ctx *ctx;
-
-static int setup(void **state)
-{
-	struct vr_errs e;
-
-	(void)state;
-	vr_errs_init(&e);
-	ctx = vr_yang_ctx_new(&e);
-	vr_errs_free(&e);
-	return ctx ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	vr_yang_ctx_free(ctx);
-	return 0;
-}
 
 static void load_ok(const char *name, struct vr_config *c)
 {
@@ -329,5 +311,5 @@ int main(void)
 				       (void *)&bad_cases[i]};
 		t[n++] = u;
 	}
-	return _cmocka_run_group_tests("load", t, n, setup, teardown);
+	return _cmocka_run_group_tests("load", t, n, vr_test_yang_setup, vr_test_yang_teardown);
 }

@@ -13,9 +13,9 @@
 #include "desired.h"
 #include "diff.h"
 #include "load.h"
+#include "yang_ctx.h"
 #include "state_text.h"
 
-static struct ly_ctx *ctx;
 
 struct golden {
 	const char *name;    /* tests/fixtures/plan/NAME.{observed,plan} */
@@ -158,25 +158,6 @@ static void test_self_empty(void **state)
 	vr_errs_free(&e);
 }
 
-static int setup(void **state)
-{
-	struct vr_errs e;
-
-	(void)state;
-	vr_errs_init(&e);
-	ctx = vr_yang_ctx_new(&e);
-	vr_errs_free(&e);
-	return ctx ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	vr_yang_ctx_free(ctx);
-	vr_intern_free_all();
-	return 0;
-}
-
 int main(void)
 {
 	struct CMUnitTest t[64];
@@ -193,5 +174,5 @@ int main(void)
 			t[n++] = u;
 		}
 	}
-	return _cmocka_run_group_tests("plan", t, n, setup, teardown);
+	return _cmocka_run_group_tests("plan", t, n, vr_test_yang_setup, vr_test_yang_teardown);
 }
