@@ -410,6 +410,8 @@ char *vr_ctl_config_request(struct ly_ctx *ctx, const char *rpc, const char *con
 	size_t before = e->n, ilen = 2;
 	struct vr_config c;
 
+	if (vr_config_text_check(config, e) < 0)
+		return NULL;
 	if (lyd_parse_data_mem(ctx, config, LYD_JSON, LYD_PARSE_STRICT, LYD_VALIDATE_NO_STATE,
 			       &tree) != LY_SUCCESS) {
 		vr_yang_errors(ctx, e);

@@ -112,6 +112,14 @@ char *vr_yang_print(const struct lyd_node *node, uint32_t options)
 	return s;
 }
 
+int vr_config_text_check(const char *json, struct vr_errs *e)
+{
+	if (json[strspn(json, " \t\r\n")])
+		return 0;
+	return vr_errs_add(e, -EINVAL, NULL,
+			   "empty document: write {} for a config without routers");
+}
+
 int vr_load_mem(struct ly_ctx *ctx, const char *json, struct vr_config *out, struct vr_errs *e)
 {
 	struct lyd_node *tree = NULL, *top;
@@ -119,6 +127,8 @@ int vr_load_mem(struct ly_ctx *ctx, const char *json, struct vr_config *out, str
 	int r;
 
 	memset(out, 0, sizeof(*out));
+	if (vr_config_text_check(json, e) < 0)
+		return -EINVAL;
 	if (lyd_parse_data_mem(ctx, json, LYD_JSON, LYD_PARSE_STRICT, LYD_VALIDATE_NO_STATE,
 			       &tree) != LY_SUCCESS) {
 		vr_yang_errors(ctx, e);

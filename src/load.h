@@ -28,6 +28,11 @@ void vr_yang_errors(struct ly_ctx *ctx, struct vr_errs *e);
  * cannot grow in place, e.g. under ASan). */
 char *vr_yang_print(const struct lyd_node *node, uint32_t options);
 
+/* A config text with nothing but white space is refused (a truncated
+ * file must not read as "no routers"; {} is the empty config).  0, or
+ * -EINVAL with the error in e. */
+int vr_config_text_check(const char *json, struct vr_errs *e);
+
 /* Parse, validate and check a config document.  0, or -EINVAL with every
  * error in e (one per problem, each with its data path). */
 int vr_load_mem(struct ly_ctx *ctx, const char *json, struct vr_config *out, struct vr_errs *e);

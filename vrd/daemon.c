@@ -274,6 +274,10 @@ static int read_config(struct vrd *d, const char *path, struct lyd_node **tree, 
 	r = vr_file_read(path, &text, &len);
 	if (r < 0)
 		return vr_errs_add(e, r, path, "cannot read: %s", strerror(-r));
+	if (vr_config_text_check(text, e) < 0) {
+		free(text);
+		return -EINVAL;
+	}
 	if (lyd_parse_data_mem(d->ctx, text, LYD_JSON, LYD_PARSE_STRICT, LYD_VALIDATE_NO_STATE, &t) !=
 	    LY_SUCCESS) {
 		vr_yang_errors(d->ctx, e);

@@ -261,6 +261,20 @@ static void test_invalid(void **state)
 	vr_errs_free(&e);
 }
 
+/* A truncated (empty) file must not read as "no routers". */
+static void test_blank(void **state)
+{
+	struct vr_config c;
+	struct vr_errs e;
+
+	(void)state;
+	vr_errs_init(&e);
+	assert_int_equal(vr_load_mem(ctx, " \n\t", &c, &e), -EINVAL);
+	assert_int_equal(e.n, 1);
+	assert_non_null(strstr(e.v[0].msg, "empty document"));
+	vr_errs_free(&e);
+}
+
 static void test_unreadable(void **state)
 {
 	struct vr_config c;
@@ -305,6 +319,7 @@ int main(void)
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_empty);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_examples);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_unreadable);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_blank);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_all_reported);
 	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
 		struct CMUnitTest u = {bad_cases[i].file, test_invalid, NULL, NULL,
