@@ -28,8 +28,17 @@ fail() { log "FAIL: $*"; FAILS=$((FAILS + 1)); }
 pass() { log "ok: $*"; }
 
 cleanup() {
-	local p n
+	local p n i alive
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+	# bounded: a vrd busy in a long apply handles TERM only afterwards, and
+	# the namespaces below must go before the hard timeout's SIGKILL
+	for i in $(seq 1 30); do
+		alive=0
+		for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+		[ "$alive" -eq 0 ] && break
+		sleep 0.1
+	done
+	for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
 	for n in $(ip netns list | awk '{print $1}' | grep "^$T-" || true); do
 		ip netns del "$n" 2>/dev/null || true
