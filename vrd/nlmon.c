@@ -7,6 +7,7 @@
 #include "vrd.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,24 +36,35 @@ static void arm(struct vrd *d)
 	}
 }
 
+/* Drain everything queued, then arm one pass.  Reading one datagram per
+ * wakeup made a large apply's own echoes (tens of thousands) each start a
+ * full pass once the loop got back to them. */
+#define DRAIN_MAX 65536
+
 static void on_event(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct vrd_mon *m = w->data;
 	char buf[65536];
-	ssize_t n;
+	ssize_t n = 0;
+	int i;
 
 	(void)loop;
 	(void)revents;
-	n = vr_nl_recv(m->nl, buf, sizeof(buf));
-	if (n == -ENOBUFS) {
-		vrd_log(VRD_LOG_WARN, "netlink monitor of %s lost events (ENOBUFS): full resync",
-			*m->ns ? m->ns : "the host");
-		m->d->resync_pending = true;
-	} else if (n < 0 && n != -EAGAIN && n != -EINTR) {
+	for (i = 0; i < DRAIN_MAX; i++) {
+		n = vr_nl_recv(m->nl, buf, sizeof(buf));
+		if (n == -ENOBUFS) {
+			vrd_log(VRD_LOG_WARN,
+				"netlink monitor of %s lost events (ENOBUFS): full resync",
+				*m->ns ? m->ns : "the host");
+			m->d->resync_pending = true;
+			continue;
+		}
+		if (n < 0)
+			break;
+	}
+	if (n < 0 && n != -EAGAIN && n != -EWOULDBLOCK && n != -EINTR)
 		vrd_log(VRD_LOG_WARN, "netlink monitor of %s: %s", *m->ns ? m->ns : "the host",
 			strerror((int)-n));
-		return;
-	}
 	arm(m->d);
 }
 
@@ -80,6 +92,8 @@ static int open_mon(struct vrd *d, const char *ns, struct vrd_mon *m)
 		vr_nl_join(m->nl, groups[i]);
 	if (d->o.monitor_rcvbuf)
 		vr_nl_set_rcvbuf(m->nl, d->o.monitor_rcvbuf);
+	/* non-blocking: on_event drains until EAGAIN */
+	fcntl(vr_nl_fd(m->nl), F_SETFL, fcntl(vr_nl_fd(m->nl), F_GETFL) | O_NONBLOCK);
 	m->ns = ns;
 	m->d = d;
 	ev_io_init(&m->w, on_event, vr_nl_fd(m->nl), EV_READ);
