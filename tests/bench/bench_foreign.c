@@ -30,52 +30,15 @@
 #include <linux/rtnetlink.h>
 
 #include "bench_addr.h"
+#include "bench_nl.h"
 
 #define REQ_MAX	  128 /* bytes of one request, rounded up */
-#define RECV_SIZE (64 * 1024)
 
 struct fopts {
 	const char *start, *dev, *gw;
 	uint64_t count;
 	unsigned table, proto, batch;
 };
-
-static double mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Read answers up to the ack of seq `last`; count the errors met. */
-static unsigned read_acks(struct mnl_socket *nl, uint32_t last, char *buf)
-{
-	unsigned errors = 0;
-
-	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(nl, buf, RECV_SIZE);
-		const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
-		int len = (int)n;
-
-		if (n < 0) {
-			perror("bench_foreign: netlink recv");
-			exit(1);
-		}
-		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
-			const struct nlmsgerr *e;
-
-			if (nlh->nlmsg_type != NLMSG_ERROR)
-				continue;
-			e = mnl_nlmsg_get_payload(nlh);
-			if (e->error && ++errors <= 3)
-				fprintf(stderr, "bench_foreign: seq %u: %s\n", nlh->nlmsg_seq,
-					strerror(-e->error));
-			if (nlh->nlmsg_seq == last)
-				return errors;
-		}
-	}
-}
 
 /* One RTM_NEWROUTE for dst at p; its length. */
 static size_t put_req(char *p, uint32_t seq, const struct fopts *o, const struct bench_pfx *dst,
@@ -141,7 +104,7 @@ static int install(const struct fopts *o)
 		perror("bench_foreign: netlink socket");
 		return 1;
 	}
-	t0 = mono();
+	t0 = bench_now();
 	for (uint64_t i = 0; i < o->count;) {
 		size_t len = 0, last = 0;
 
@@ -155,9 +118,9 @@ static int install(const struct fopts *o)
 			perror("bench_foreign: netlink send");
 			return 1;
 		}
-		errors += read_acks(nl, seq - 1, rbuf);
+		errors += bench_wait_ack(nl, seq - 1, rbuf, "bench_foreign");
 	}
-	t1 = mono();
+	t1 = bench_now();
 	mnl_socket_close(nl);
 	printf("routes=%llu seconds=%.6f rate=%.0f errors=%u\n", (unsigned long long)o->count,
 	       t1 - t0, (double)o->count / (t1 - t0), errors);

@@ -29,9 +29,9 @@
 #include <linux/rtnetlink.h>
 
 #include "bench_addr.h"
+#include "bench_nl.h"
 
 #define MSG_MAX 128		/* bytes of one route request, rounded up */
-#define RECV_SIZE (64 * 1024)
 
 struct opts {
 	const char *dev, *gw, *start, *family;
@@ -39,14 +39,6 @@ struct opts {
 	unsigned batch, proto, nhid;
 	bool no_nh, dump;
 };
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static struct mnl_socket *nl_open(bool strict)
 {
@@ -72,56 +64,6 @@ static void send_all(struct mnl_socket *nl, const void *buf, size_t len)
 	if (mnl_socket_sendto(nl, buf, len) != (ssize_t)len) {
 		perror("netlink send");
 		exit(1);
-	}
-}
-
-static const char *ext_msg(const struct nlmsghdr *nlh)
-{
-	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-	size_t off = sizeof(*e);
-	const struct nlattr *a;
-
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return "";
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		off += mnl_nlmsg_get_payload_len(&e->msg);
-	mnl_attr_for_each(a, nlh, off)
-		if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG)
-			return mnl_attr_get_str(a);
-	return "";
-}
-
-/* Read answers until the one to seq `last`; count the errors on the way
- * (of this batch: the earlier messages carry no ack). */
-static unsigned wait_ack(struct mnl_socket *nl, uint32_t last, char *buf)
-{
-	static unsigned shown;
-	unsigned errors = 0;
-
-	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(nl, buf, RECV_SIZE);
-		const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
-		int len = (int)n;
-
-		if (n < 0) {
-			perror("netlink recv");
-			exit(1);
-		}
-		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
-			const struct nlmsgerr *e;
-
-			if (nlh->nlmsg_type != NLMSG_ERROR)
-				continue;
-			e = mnl_nlmsg_get_payload(nlh);
-			if (e->error) {
-				errors++;
-				if (++shown <= 5)
-					fprintf(stderr, "bench_routes: seq %u: %s %s\n", nlh->nlmsg_seq,
-						strerror(-e->error), ext_msg(nlh));
-			}
-			if (nlh->nlmsg_seq == last)
-				return errors;
-		}
 	}
 }
 
@@ -180,7 +122,7 @@ static int do_install(const struct opts *o)
 	rbuf = malloc(RECV_SIZE);
 	if (!buf || !rbuf)
 		abort();
-	t0 = now();
+	t0 = bench_now();
 	nl = nl_open(false);
 
 	if (!o->no_nh) {
@@ -197,7 +139,7 @@ static int do_install(const struct opts *o)
 		mnl_attr_put_u32(nlh, NHA_OIF, oif);
 		mnl_attr_put(nlh, NHA_GATEWAY, bench_alen(gw.family), gw.a);
 		send_all(nl, buf, nlh->nlmsg_len);
-		if (wait_ack(nl, seq++, rbuf))
+		if (bench_wait_ack(nl, seq++, rbuf, "bench_routes"))
 			return 1;
 	}
 
@@ -211,10 +153,10 @@ static int do_install(const struct opts *o)
 		}
 		nlh->nlmsg_flags |= NLM_F_ACK;
 		send_all(nl, buf, (size_t)(p - buf));
-		errors += wait_ack(nl, seq - 1, rbuf);
+		errors += bench_wait_ack(nl, seq - 1, rbuf, "bench_routes");
 		batches++;
 	}
-	t1 = now();
+	t1 = bench_now();
 	mnl_socket_close(nl);
 	printf("mode=%s routes=%llu seconds=%.6f rate=%.0f batches=%u errors=%u\n",
 	       o->no_nh ? "gateway" : "nexthop", (unsigned long long)o->count, t1 - t0,
@@ -282,12 +224,12 @@ static int do_dump(const struct opts *o)
 
 	if (!buf)
 		abort();
-	t0 = now();
+	t0 = bench_now();
 	nl = nl_open(true);
 	if ((v4 && dump_family(nl, AF_INET, &c, buf) < 0) ||
 	    (v6 && dump_family(nl, AF_INET6, &c, buf) < 0))
 		return 1;
-	t1 = now();
+	t1 = bench_now();
 	mnl_socket_close(nl);
 	printf("mode=dump routes=%llu owned=%llu seconds=%.6f rate=%.0f\n",
 	       (unsigned long long)c.routes, (unsigned long long)c.owned, t1 - t0,
