@@ -17,7 +17,7 @@ enum vr_if_kind { VR_IF_PORT, VR_IF_VETH, VR_IF_BRIDGE, VR_IF_MACVLAN, VR_IF_VXL
 enum vr_veth_peer { VR_PEER_HOST, VR_PEER_ROUTER, VR_PEER_BRIDGE };
 enum vr_macvlan_mode { VR_MACVLAN_PRIVATE, VR_MACVLAN_VEPA, VR_MACVLAN_BRIDGE, VR_MACVLAN_PASSTHRU };
 enum vr_route_type { VR_RT_UNICAST, VR_RT_BLACKHOLE, VR_RT_UNREACHABLE, VR_RT_PROHIBIT };
-enum vr_hv { VR_HV_XL, VR_HV_LAB };
+enum vr_hv_kind { VR_HV_XL, VR_HV_LAB };
 enum vr_vif_mode { VR_VIF_BRIDGED, VR_VIF_ROUTED };
 
 struct vr_iface {
@@ -68,7 +68,7 @@ struct vr_static_route {
 };
 
 struct vr_domu {
-	enum vr_hv hypervisor;
+	enum vr_hv_kind hypervisor;
 	enum vr_vif_mode vif_mode;
 	uint32_t memory_mib;
 	uint8_t vcpus;
