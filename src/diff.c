@@ -320,6 +320,38 @@ static void diff_addrs(struct dctx *d)
 	}
 }
 
+/* Proxy entries merge like addresses, but ownership is the owner
+ * vr_state_attribute() (or the engine) gave them: an entry vrd does not
+ * want goes when it belongs to a router, whatever its protocol.  A port
+ * that goes down (moved, enslaved to a VRF) loses its proxy entries: a
+ * reset port gets its desired ones again (an add of an existing entry
+ * only updates it). */
+static void diff_proxies(struct dctx *d)
+{
+	const struct vr_state *w = d->want, *h = d->have;
+	size_t i = 0, j = 0;
+
+	while (i < w->proxies.n || j < h->proxies.n) {
+		int c = i == w->proxies.n   ? 1
+		        : j == h->proxies.n ? -1
+		                            : vr_proxy_key_cmp(&w->proxies.v[i], &h->proxies.v[j]);
+		if (c < 0) {
+			add_op(d, VR_OP_PROXY_ADD, VR_WAVE_ADDR, &w->proxies.v[i++],
+			       sizeof(struct vr_proxy), NULL, 0);
+		} else if (c > 0) {
+			const struct vr_proxy *p = &h->proxies.v[j++];
+			if (p->owner)
+				add_op(d, VR_OP_PROXY_DEL, VR_WAVE_DEL_ADDR, p, sizeof(*p), NULL,
+				       0);
+		} else {
+			const struct vr_proxy *p = &w->proxies.v[i++];
+			j++;
+			if (p->dev[0] && is_reset_dev(d, p->ns, p->dev))
+				add_op(d, VR_OP_PROXY_ADD, VR_WAVE_ADDR, p, sizeof(*p), NULL, 0);
+		}
+	}
+}
+
 static int nh_cmp(const void *a, const void *b)
 {
 	const struct vr_nh *x = a, *y = b;
@@ -400,9 +432,10 @@ static bool has_local_rule(const struct vr_state *s, const char *ns, uint8_t fam
 {
 	for (size_t i = 0; i < s->rules.n; i++) {
 		const struct vr_rule *r = &s->rules.v[i];
-		if (r->ns == ns && r->family == family && r->table == RT_TABLE_LOCAL && !r->l3mdev &&
+		if (r->ns == ns && r->family == family && r->table == RT_TABLE_LOCAL &&
+		    !r->l3mdev && !r->iif[0] &&
 		    (moved ? r->priority && r->protocol == VR_RTPROT
-			   : !r->priority && r->protocol == RTPROT_KERNEL))
+		           : !r->priority && r->protocol == RTPROT_KERNEL))
 			return true;
 	}
 	return false;
@@ -442,7 +475,8 @@ static void diff_rules(struct dctx *d)
 			 * one exists (RULE runs before DEL_RULE) */
 			if (r->protocol == VR_RTPROT ||
 			    (r->table == RT_TABLE_LOCAL && !r->priority && !r->l3mdev &&
-			     r->protocol == RTPROT_KERNEL && has_local_rule(w, r->ns, r->family, true)))
+			     !r->iif[0] && r->protocol == RTPROT_KERNEL &&
+			     has_local_rule(w, r->ns, r->family, true)))
 				add_op(d, VR_OP_RULE_DEL, VR_WAVE_DEL_RULE, r, sizeof(*r), NULL, 0);
 		} else {
 			i++;
@@ -456,8 +490,8 @@ static void diff_rules(struct dctx *d)
 		struct vr_rule back = {.ns = r->ns, .family = r->family, .table = RT_TABLE_LOCAL,
 				       .protocol = RTPROT_KERNEL};
 
-		if (r->table == RT_TABLE_LOCAL && r->priority && !r->l3mdev && r->protocol == VR_RTPROT &&
-		    !has_local_rule(w, r->ns, r->family, true) &&
+		if (r->table == RT_TABLE_LOCAL && r->priority && !r->l3mdev && !r->iif[0] &&
+		    r->protocol == VR_RTPROT && !has_local_rule(w, r->ns, r->family, true) &&
 		    !has_local_rule(h, r->ns, r->family, false))
 			add_op(d, VR_OP_RULE_ADD, VR_WAVE_RULE, &back, sizeof(back), NULL, 0);
 	}
@@ -536,6 +570,7 @@ int vr_diff(const struct vr_state *want, const struct vr_state *have, struct vr_
 	diff_sysctls(&d);
 	diff_rules(&d);
 	diff_addrs(&d);
+	diff_proxies(&d);
 	diff_routes(&d);
 	free(d.reset);
 	return d.r;
@@ -572,6 +607,7 @@ void vr_plan_summary(const struct vr_plan *p, struct vr_plan_summary *s)
 		case VR_OP_ADDR_ADD:
 		case VR_OP_ROUTE_ADD:
 		case VR_OP_RULE_ADD:
+		case VR_OP_PROXY_ADD:
 			s->added++;
 			break;
 		case VR_OP_NETNS_DEL:
@@ -579,6 +615,7 @@ void vr_plan_summary(const struct vr_plan *p, struct vr_plan_summary *s)
 		case VR_OP_ADDR_DEL:
 		case VR_OP_ROUTE_DEL:
 		case VR_OP_RULE_DEL:
+		case VR_OP_PROXY_DEL:
 			s->deleted++;
 			break;
 		default:

@@ -2,9 +2,10 @@
  *
  * Only owned objects are changed: links vrd created (ifalias vrd:R), ports
  * it enslaved or moved into its namespaces, routes/addresses/rules with
- * protocol VR_RTPROT.  A foreign object with the key of a desired one is a
- * conflict; a missing port or a foreign link with a desired link's name is
- * an error.  Either stops the transaction before any change. */
+ * protocol VR_RTPROT, neighbour proxy entries with an owner.  A foreign
+ * object with the key of a desired one is a conflict; a missing port or a
+ * foreign link with a desired link's name is an error.  Either stops the
+ * transaction before any change. */
 #ifndef VR_DIFF_H
 #define VR_DIFF_H
 

@@ -74,6 +74,7 @@ static bool is_delete(const struct vr_op *op)
 	case VR_OP_ADDR_DEL:
 	case VR_OP_ROUTE_DEL:
 	case VR_OP_RULE_DEL:
+	case VR_OP_PROXY_DEL:
 		return true;
 	default:
 		/* Releasing a port that vanished has nothing left to do. */
@@ -83,7 +84,7 @@ static bool is_delete(const struct vr_op *op)
 
 /* What each kernel object type answers when asked to delete something
  * that is not there: links ENODEV, addresses EADDRNOTAVAIL, routes ESRCH,
- * rules and namespaces ENOENT. */
+ * rules, proxy entries and namespaces ENOENT. */
 static bool is_gone(int code)
 {
 	return code == -ENOENT || code == -ENODEV || code == -ESRCH || code == -EADDRNOTAVAIL;

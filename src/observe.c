@@ -16,7 +16,7 @@
 
 /* Array lengths before a dump: to undo it. */
 struct mark {
-	size_t links, addrs, routes, rules;
+	size_t links, addrs, routes, rules, proxies;
 };
 
 struct obs {
@@ -27,7 +27,7 @@ struct obs {
 
 static struct mark mark_of(const struct vr_state *st)
 {
-	struct mark m = {st->links.n, st->addrs.n, st->routes.n, st->rules.n};
+	struct mark m = {st->links.n, st->addrs.n, st->routes.n, st->rules.n, st->proxies.n};
 	return m;
 }
 
@@ -39,6 +39,7 @@ static void truncate_to(struct vr_state *st, const struct mark *m)
 	st->addrs.n = m->addrs;
 	st->routes.n = m->routes;
 	st->rules.n = m->rules;
+	st->proxies.n = m->proxies;
 }
 
 /* Messages the decoders reject (say a foreign route with more nexthops
@@ -117,6 +118,21 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
+static int proxy_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct obs *o = data;
+	struct vr_proxy p;
+
+	if (nlh->nlmsg_type != RTM_NEWNEIGH)
+		return 0;
+	memset(&p, 0, sizeof(p));
+	if (vr_dec_proxy(nlh, &p) < 0)
+		return 0;
+	p.ns = o->ns;
+	vr_state_add_proxy(o->st, &p);
+	return 0;
+}
+
 static const char *fam_str(uint8_t family)
 {
 	return family == AF_INET ? "ipv4" : family == AF_INET6 ? "ipv6" : "all";
@@ -161,6 +177,12 @@ static size_t enc_addrs(void *buf, size_t len, uint32_t seq, const void *arg)
 static size_t enc_rules(void *buf, size_t len, uint32_t seq, const void *arg)
 {
 	return vr_enc_dump_rules(buf, len, seq, *(const uint8_t *)arg);
+}
+
+static size_t enc_proxies(void *buf, size_t len, uint32_t seq, const void *arg)
+{
+	(void)arg;
+	return vr_enc_dump_proxies(buf, len, seq, AF_UNSPEC);
 }
 
 static size_t enc_routes(void *buf, size_t len, uint32_t seq, const void *arg)
@@ -266,6 +288,19 @@ static void resolve(struct vr_state *st, const struct mark *m)
 			if (r->nh[j].ifindex > 0)
 				set_name(r->nh[j].dev, &map, r->nh[j].ifindex);
 	}
+
+	w = m->proxies;
+	for (size_t i = m->proxies; i < st->proxies.n; i++) {
+		struct vr_proxy *p = &st->proxies.v[i];
+		const struct vr_link *l = if_lookup(&map, p->ifindex);
+
+		/* ifindex 0: an entry for every device, dev "" */
+		if (p->ifindex && !l)
+			continue;
+		snprintf(p->dev, IFNAMSIZ, "%s", l ? l->name : "");
+		st->proxies.v[w++] = *p;
+	}
+	st->proxies.n = w;
 	free(map.v);
 }
 
@@ -308,6 +343,11 @@ int vr_observe_ns(struct vr_kernel *k, const char *ns, const uint32_t *tables, s
 	for (size_t f = 0; !ret && f < 2; f++) {
 		snprintf(what, sizeof(what), "%s rules", fam_str(fams[f]));
 		ret = dump(nl, &o, rule_cb, enc_rules, &fams[f]);
+	}
+	/* few and cheap: one dump brings both families' proxy tables */
+	if (!ret) {
+		snprintf(what, sizeof(what), "neighbour proxy entries");
+		ret = dump(nl, &o, proxy_cb, enc_proxies, NULL);
 	}
 	if (ret < 0) {
 		truncate_to(st, &m);

@@ -111,6 +111,9 @@ const char *vr_op_ns(const struct vr_op *op)
 		return op->o.rule.ns;
 	case VR_OP_SYSCTL_SET:
 		return op->o.sysctl.ns;
+	case VR_OP_PROXY_ADD:
+	case VR_OP_PROXY_DEL:
+		return op->o.proxy.ns;
 	}
 	return "";
 }
@@ -168,6 +171,12 @@ bool vr_op_inverse(const struct vr_op *op, struct vr_op *inv)
 		if (!op->has_old)
 			return false;
 		inv->o.sysctl = op->old.sysctl;
+		return true;
+	case VR_OP_PROXY_ADD:
+		inv->code = VR_OP_PROXY_DEL;
+		return true;
+	case VR_OP_PROXY_DEL:
+		inv->code = VR_OP_PROXY_ADD;
 		return true;
 	}
 	return false;
@@ -330,11 +339,23 @@ static void sb_route(struct sbuf *b, const struct vr_route *r)
 static void sb_rule(struct sbuf *b, const struct vr_rule *r)
 {
 	sb_add(b, "rule %s pref %u", r->family == AF_INET6 ? "ipv6" : "ipv4", r->priority);
+	if (r->iif[0])
+		sb_add(b, " iif %s", r->iif);
 	if (r->l3mdev)
 		sb_add(b, " l3mdev");
 	else
 		sb_add(b, " lookup %u", r->table);
 	sb_ns(b, r->ns);
+}
+
+static void sb_proxy(struct sbuf *b, const struct vr_proxy *p)
+{
+	char a[VR_ADDR_STRLEN];
+
+	sb_add(b, "proxy %s", vr_ip_str(&p->ip, false, a, sizeof(a)));
+	if (p->dev[0])
+		sb_add(b, " dev %s", p->dev);
+	sb_ns(b, p->ns);
 }
 
 const char *vr_op_owner(const struct vr_op *op)
@@ -360,6 +381,9 @@ const char *vr_op_owner(const struct vr_op *op)
 		return op->o.rule.owner;
 	case VR_OP_SYSCTL_SET:
 		return op->o.sysctl.owner;
+	case VR_OP_PROXY_ADD:
+	case VR_OP_PROXY_DEL:
+		return op->o.proxy.owner;
 	}
 	return NULL;
 }
@@ -420,6 +444,11 @@ char *vr_op_str(const struct vr_op *op, char *buf, size_t len)
 		sb_add(&b, "set sysctl %s=%s", op->o.sysctl.key, op->o.sysctl.value);
 		sb_ns(&b, op->o.sysctl.ns);
 		break;
+	case VR_OP_PROXY_ADD:
+	case VR_OP_PROXY_DEL:
+		sb_add(&b, "%s ", op->code == VR_OP_PROXY_ADD ? "add" : "del");
+		sb_proxy(&b, &op->o.proxy);
+		break;
 	}
 	return buf;
 }
@@ -462,6 +491,10 @@ char *vr_op_obj(const struct vr_op *op, char *buf, size_t len)
 	case VR_OP_SYSCTL_SET:
 		sb_add(&b, "sysctl %s", op->o.sysctl.key);
 		sb_ns(&b, op->o.sysctl.ns);
+		break;
+	case VR_OP_PROXY_ADD:
+	case VR_OP_PROXY_DEL:
+		sb_proxy(&b, &op->o.proxy);
 		break;
 	}
 	if (owner)

@@ -11,8 +11,8 @@ enum vr_op_code {
 	VR_OP_NETNS_DEL,
 	VR_OP_LINK_ADD,
 	VR_OP_LINK_DEL,
-	VR_OP_LINK_SET,   /* mtu, up/down, master, ifalias of an existing link */
-	VR_OP_LINK_MOVE,  /* to another namespace: link.ns is the source, to_ns the target */
+	VR_OP_LINK_SET,  /* mtu, up/down, master, ifalias of an existing link */
+	VR_OP_LINK_MOVE, /* to another namespace: link.ns is the source, to_ns the target */
 	VR_OP_ADDR_ADD,
 	VR_OP_ADDR_DEL,
 	VR_OP_ROUTE_ADD,
@@ -21,6 +21,8 @@ enum vr_op_code {
 	VR_OP_RULE_ADD,
 	VR_OP_RULE_DEL,
 	VR_OP_SYSCTL_SET,
+	VR_OP_PROXY_ADD, /* neighbour proxy entry: in VR_WAVE_ADDR */
+	VR_OP_PROXY_DEL, /* in VR_WAVE_DEL_ADDR */
 };
 
 /* Waves: the planner's order.  Everything in one wave may run in one
@@ -55,6 +57,7 @@ struct vr_op {
 		struct vr_route route;
 		struct vr_rule rule;
 		struct vr_sysctl sysctl;
+		struct vr_proxy proxy;
 	} o;     /* the object: desired one for adds/sets, observed one for deletes */
 	union {
 		struct vr_link link;

@@ -31,6 +31,7 @@ void vr_state_free(struct vr_state *s)
 	free(s->routes.v);
 	free(s->rules.v);
 	free(s->sysctls.v);
+	free(s->proxies.v);
 	vr_state_init(s);
 }
 
@@ -87,6 +88,13 @@ struct vr_sysctl *vr_state_add_sysctl(struct vr_state *s, const struct vr_sysctl
 	return &s->sysctls.v[s->sysctls.n++];
 }
 
+struct vr_proxy *vr_state_add_proxy(struct vr_state *s, const struct vr_proxy *o)
+{
+	GROW(s->proxies);
+	s->proxies.v[s->proxies.n] = *o;
+	return &s->proxies.v[s->proxies.n++];
+}
+
 int vr_ns_cmp(const char *a, const char *b)
 {
 	if (a == b)
@@ -140,13 +148,22 @@ int vr_rule_key_cmp(const struct vr_rule *a, const struct vr_rule *b)
 	CMP(a->priority, b->priority);
 	CMP(a->l3mdev, b->l3mdev);
 	CMP(a->table, b->table);
-	return 0;
+	return strcmp(a->iif, b->iif);
 }
 
 int vr_sysctl_key_cmp(const struct vr_sysctl *a, const struct vr_sysctl *b)
 {
 	int c = vr_ns_cmp(a->ns, b->ns);
 	return c ? c : strcmp(a->key, b->key);
+}
+
+int vr_proxy_key_cmp(const struct vr_proxy *a, const struct vr_proxy *b)
+{
+	int c = vr_ns_cmp(a->ns, b->ns);
+	if (c)
+		return c;
+	c = strcmp(a->dev, b->dev);
+	return c ? c : vr_ip_cmp(&a->ip, &b->ip);
 }
 
 #define QCMP(name, type, fn)                                                       \
@@ -160,6 +177,7 @@ QCMP(q_addr, struct vr_addr, vr_addr_key_cmp)
 QCMP(q_route, struct vr_route, vr_route_key_cmp)
 QCMP(q_rule, struct vr_rule, vr_rule_key_cmp)
 QCMP(q_sysctl, struct vr_sysctl, vr_sysctl_key_cmp)
+QCMP(q_proxy, struct vr_proxy, vr_proxy_key_cmp)
 
 /* qsort's arguments are declared nonnull, even for zero elements. */
 #define SORT(arr, fn)                                                              \
@@ -176,6 +194,7 @@ void vr_state_sort(struct vr_state *s)
 	SORT(s->routes, q_route);
 	SORT(s->rules, q_rule);
 	SORT(s->sysctls, q_sysctl);
+	SORT(s->proxies, q_proxy);
 }
 
 static const char *netns_owner(const struct vr_state *s, const char *ns)
@@ -260,4 +279,10 @@ void vr_state_attribute(struct vr_state *s)
 	for (size_t i = 0; i < s->sysctls.n; i++)
 		if (!s->sysctls.v[i].owner)
 			s->sysctls.v[i].owner = netns_owner(s, s->sysctls.v[i].ns);
+	/* Only by namespace, not by device: in a shared namespace the
+	 * protocol says an entry is vrd's, not which router's (the engine
+	 * knows). */
+	for (size_t i = 0; i < s->proxies.n; i++)
+		if (!s->proxies.v[i].owner)
+			s->proxies.v[i].owner = netns_owner(s, s->proxies.v[i].ns);
 }

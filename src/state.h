@@ -117,7 +117,24 @@ struct vr_rule {
 	uint32_t priority;
 	uint32_t table;
 	bool l3mdev;
+	/* FRA_IIFNAME, "" none; by name, the device need not exist.  Part of
+	 * the key, but the kernel deletes by wildcard: a delete without iif
+	 * removes the first rule of that priority, table and protocol, iif or
+	 * not (only rules of vrd's own protocol are at risk). */
+	char iif[IFNAMSIZ];
 	uint8_t protocol;
+};
+
+/* A neighbour proxy entry (`ip neigh add proxy IP dev DEV`): the kernel
+ * answers ARP / neighbour solicitations for ip on dev.  Kept in the
+ * kernel's pneigh table, apart from the neighbour cache. */
+struct vr_proxy {
+	const char *ns;
+	const char *owner;
+	char dev[IFNAMSIZ]; /* "" none: the entry is for every device */
+	struct vr_ip ip;    /* a host address (plen 32 / 128) */
+	uint8_t proto;      /* NDA_PROTOCOL; VR_RTPROT for ours */
+	int ifindex;        /* observed only */
 };
 
 struct vr_sysctl {
@@ -141,6 +158,7 @@ struct vr_state {
 	VR_ARRAY(struct vr_route) routes;
 	VR_ARRAY(struct vr_rule) rules;
 	VR_ARRAY(struct vr_sysctl) sysctls;
+	VR_ARRAY(struct vr_proxy) proxies;
 };
 
 void vr_state_init(struct vr_state *s);
@@ -153,6 +171,7 @@ struct vr_addr *vr_state_add_addr(struct vr_state *s, const struct vr_addr *o);
 struct vr_route *vr_state_add_route(struct vr_state *s, const struct vr_route *o);
 struct vr_rule *vr_state_add_rule(struct vr_state *s, const struct vr_rule *o);
 struct vr_sysctl *vr_state_add_sysctl(struct vr_state *s, const struct vr_sysctl *o);
+struct vr_proxy *vr_state_add_proxy(struct vr_state *s, const struct vr_proxy *o);
 /* Sort every array by key (the order diff relies on). */
 void vr_state_sort(struct vr_state *s);
 
@@ -164,16 +183,19 @@ int vr_addr_key_cmp(const struct vr_addr *a, const struct vr_addr *b);   /* ns, 
  * deleted highest prefix first (the kernel's trie is 50x slower the other
  * way round at 1M routes). */
 int vr_route_key_cmp(const struct vr_route *a, const struct vr_route *b);
-int vr_rule_key_cmp(const struct vr_rule *a, const struct vr_rule *b);   /* ns, family, priority, table */
+/* ns, family, priority, l3mdev, table, iif */
+int vr_rule_key_cmp(const struct vr_rule *a, const struct vr_rule *b);
 int vr_sysctl_key_cmp(const struct vr_sysctl *a, const struct vr_sysctl *b); /* ns, key */
+int vr_proxy_key_cmp(const struct vr_proxy *a, const struct vr_proxy *b);    /* ns, dev, ip */
 
 /* The link (ns, name) of a sorted state, or NULL. */
 const struct vr_link *vr_state_find_link(const struct vr_state *s, const char *ns, const char *name);
 
 /* Give observed objects without an owner the router they belong to: the
  * owner of their namespace (a router's netns), of their master VRF (links,
- * addresses), or of the VRF bound to their table (routes).  s must be
- * sorted. */
+ * addresses), or of the VRF bound to their table (routes).  Proxy entries
+ * only by namespace: one of vrd's (proto VR_RTPROT) elsewhere stays without
+ * an owner here.  s must be sorted. */
 void vr_state_attribute(struct vr_state *s);
 
 /* ns comparison used by all of the above: "" first, then strcmp. */

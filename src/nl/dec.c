@@ -1,10 +1,10 @@
-/* nl/dec.c - pure rtnetlink decoders: one link, address, route or rule
- * message (RTM_NEW* or RTM_DEL*, dump answer or notification) -> one state
- * object.  This file owns the validation of what the kernel sends: every
- * attribute vrd reads is checked for its exact length, and a message that
- * is malformed anywhere is rejected whole with -EINVAL, never half-decoded.
- * Attributes vrd does not read, and attribute types newer than the headers
- * it was built with, are skipped. */
+/* nl/dec.c - pure rtnetlink decoders: one link, address, route, rule or
+ * neighbour proxy message (RTM_NEW* or RTM_DEL*, dump answer or
+ * notification) -> one state object.  This file owns the validation of
+ * what the kernel sends: every attribute vrd reads is checked for its exact
+ * length, and a message that is malformed anywhere is rejected whole with
+ * -EINVAL, never half-decoded.  Attributes vrd does not read, and attribute
+ * types newer than the headers it was built with, are skipped. */
 #include "nl/dec.h"
 
 #include <arpa/inet.h>
@@ -14,6 +14,7 @@
 
 #include <libmnl/libmnl.h>
 #include <linux/fib_rules.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <linux/version.h>
 
@@ -439,10 +440,8 @@ int vr_dec_route(const struct nlmsghdr *nlh, struct vr_route *out, struct vr_nh 
 /* ---- rules ---- */
 
 static const pol_t rule_pol[FRA_MAX + 1] = {
-    [FRA_PRIORITY] = MNL_TYPE_U32,
-    [FRA_TABLE] = MNL_TYPE_U32,
-    [FRA_L3MDEV] = MNL_TYPE_U8,
-    [FRA_PROTOCOL] = MNL_TYPE_U8,
+    [FRA_PRIORITY] = MNL_TYPE_U32, [FRA_TABLE] = MNL_TYPE_U32,      [FRA_L3MDEV] = MNL_TYPE_U8,
+    [FRA_PROTOCOL] = MNL_TYPE_U8,  [FRA_IIFNAME] = MNL_TYPE_STRING,
 };
 
 int vr_dec_rule(const struct nlmsghdr *nlh, struct vr_rule *out)
@@ -468,6 +467,42 @@ int vr_dec_rule(const struct nlmsghdr *nlh, struct vr_rule *out)
 	r.l3mdev = tb[FRA_L3MDEV] && mnl_attr_get_u8(tb[FRA_L3MDEV]);
 	if (tb[FRA_PROTOCOL])
 		r.protocol = mnl_attr_get_u8(tb[FRA_PROTOCOL]);
+	if (tb[FRA_IIFNAME] && (err = get_str(tb[FRA_IIFNAME], r.iif, sizeof(r.iif))))
+		return err;
 	*out = r;
+	return 0;
+}
+
+/* ---- neighbour proxy entries ---- */
+
+static const pol_t neigh_pol[NDA_MAX + 1] = {
+    [NDA_DST] = MNL_TYPE_BINARY,
+    [NDA_PROTOCOL] = MNL_TYPE_U8,
+};
+
+int vr_dec_proxy(const struct nlmsghdr *nlh, struct vr_proxy *out)
+{
+	const struct nlattr *tb[NDA_MAX + 1];
+	const struct ndmsg *ndm;
+	struct vr_proxy p;
+	const void *attrs;
+	size_t alen;
+	int err;
+
+	ndm = msg_hdr(nlh, RTM_NEWNEIGH, RTM_DELNEIGH, sizeof(*ndm), &attrs, &alen);
+	/* entries of the neighbour cache share the message type */
+	if (!ndm || !(ndm->ndm_flags & NTF_PROXY) || !family_len(ndm->ndm_family) ||
+	    ndm->ndm_ifindex < 0)
+		return -EINVAL;
+	if ((err = parse(attrs, alen, tb, NDA_MAX, neigh_pol)))
+		return err;
+	memset(&p, 0, sizeof(p));
+	if (!tb[NDA_DST] || (err = get_ip(tb[NDA_DST], ndm->ndm_family, &p.ip)))
+		return -EINVAL;
+	/* 0: an entry for every device */
+	p.ifindex = ndm->ndm_ifindex;
+	if (tb[NDA_PROTOCOL])
+		p.proto = mnl_attr_get_u8(tb[NDA_PROTOCOL]);
+	*out = p;
 	return 0;
 }

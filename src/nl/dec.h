@@ -17,5 +17,8 @@ int vr_dec_addr(const struct nlmsghdr *nlh, struct vr_addr *a);
 /* nh must have room for VR_MAX_NH entries; r->nh points into it. */
 int vr_dec_route(const struct nlmsghdr *nlh, struct vr_route *r, struct vr_nh *nh);
 int vr_dec_rule(const struct nlmsghdr *nlh, struct vr_rule *r);
+/* A neighbour proxy entry (RTM_NEWNEIGH/DELNEIGH with NTF_PROXY; entries
+ * of the neighbour cache are -EINVAL).  ifindex 0: not bound to a device. */
+int vr_dec_proxy(const struct nlmsghdr *nlh, struct vr_proxy *p);
 
 #endif

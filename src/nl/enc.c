@@ -15,6 +15,7 @@
 
 #include <libmnl/libmnl.h>
 #include <linux/fib_rules.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <linux/version.h>
@@ -563,8 +564,53 @@ static ssize_t enc_rule(const struct vr_op *op, uint32_t seq, void *buf, size_t 
 		if (ru->table > 255)
 			put_u32(&m, FRA_TABLE, ru->table);
 	}
+	/* By name: the kernel keeps the rule while the device is away.  A
+	 * delete without it is a wildcard that may hit a rule with one (of
+	 * the same protocol: FRA_PROTOCOL narrows deletes too). */
+	if (ru->iif[0])
+		put_strz(&m, FRA_IIFNAME, ru->iif);
 	if (ru->protocol)
 		put_u8(&m, FRA_PROTOCOL, ru->protocol);
+	return msg_end(&m);
+}
+
+/* ---- neighbour proxy entries ---- */
+
+static ssize_t enc_proxy(const struct vr_op *op, const struct vr_resolve *r, uint32_t seq,
+                         void *buf, size_t len)
+{
+	const struct vr_proxy *p = &op->o.proxy;
+	bool add = op->code == VR_OP_PROXY_ADD;
+	unsigned alen = vr_ip_len(&p->ip);
+	struct ndmsg *ndm;
+	struct msg m;
+	int idx, err;
+
+	/* an entry is for one address, never a prefix */
+	if (!alen || p->ip.plen != alen * 8)
+		return -EINVAL;
+	if ((err = resolve_opt(r, p->ns, p->dev, &idx)))
+		return err;
+	/* The kernel ignores CREATE/EXCL/REPLACE for proxy entries: adding
+	 * one that exists succeeds and only updates it (its protocol when one
+	 * is given).  REPLACE says so; the planner adds only missing entries
+	 * (and those of ports that lost theirs), so undoing an add with a
+	 * delete is exact. */
+	ndm = msg_start(&m, buf, len, add ? RTM_NEWNEIGH : RTM_DELNEIGH,
+	                add ? NLM_F_CREATE | NLM_F_REPLACE : 0, seq, sizeof(*ndm));
+	if (!ndm)
+		return 0;
+	ndm->ndm_family = p->ip.family;
+	ndm->ndm_ifindex = idx;
+	ndm->ndm_flags = NTF_PROXY;
+	/* as iproute2: a permanent entry survives a carrier loss (an
+	 * administrative down removes it anyway) */
+	if (add)
+		ndm->ndm_state = NUD_PERMANENT;
+	put(&m, NDA_DST, alen, p->ip.a);
+	/* kernel >= 5.11 keeps a protocol for proxy entries too */
+	if (add && p->proto)
+		put_u8(&m, NDA_PROTOCOL, p->proto);
 	return msg_end(&m);
 }
 
@@ -590,6 +636,9 @@ ssize_t vr_enc_op(const struct vr_op *op, const struct vr_resolve *r, uint32_t s
 	case VR_OP_RULE_ADD:
 	case VR_OP_RULE_DEL:
 		return enc_rule(op, seq, buf, len);
+	case VR_OP_PROXY_ADD:
+	case VR_OP_PROXY_DEL:
+		return enc_proxy(op, r, seq, buf, len);
 	case VR_OP_NETNS_ADD:
 	case VR_OP_NETNS_DEL:
 	case VR_OP_SYSCTL_SET:
@@ -654,5 +703,20 @@ size_t vr_enc_dump_rules(void *buf, size_t len, uint32_t seq, uint8_t family)
 	if (!frh)
 		return 0;
 	frh->family = family;
+	return (size_t)msg_end(&m);
+}
+
+size_t vr_enc_dump_proxies(void *buf, size_t len, uint32_t seq, uint8_t family)
+{
+	struct ndmsg *ndm;
+	struct msg m;
+
+	ndm = msg_start(&m, buf, len, RTM_GETNEIGH, NLM_F_DUMP, seq, sizeof(*ndm));
+	if (!ndm)
+		return 0;
+	/* exactly NTF_PROXY: the kernel then walks the proxy tables
+	 * (pneigh_dump_table) instead of the neighbour caches */
+	ndm->ndm_family = family;
+	ndm->ndm_flags = NTF_PROXY;
 	return (size_t)msg_end(&m);
 }

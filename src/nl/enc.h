@@ -33,5 +33,8 @@ size_t vr_enc_dump_addrs(void *buf, size_t len, uint32_t seq, uint8_t family);
 size_t vr_enc_dump_routes(void *buf, size_t len, uint32_t seq, uint8_t family, uint32_t table,
 			  uint8_t protocol);
 size_t vr_enc_dump_rules(void *buf, size_t len, uint32_t seq, uint8_t family);
+/* Neighbour proxy entries (ndm_flags NTF_PROXY); AF_UNSPEC: IPv4 and IPv6
+ * in one dump. */
+size_t vr_enc_dump_proxies(void *buf, size_t len, uint32_t seq, uint8_t family);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <linux/fib_rules.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 
 #include "nl_check.h"
@@ -257,5 +258,18 @@ struct nlmsghdr *nlt_rule_msg(uint8_t family, uint8_t table)
 	frh->family = family;
 	frh->table = table;
 	frh->action = FR_ACT_TO_TBL;
+	return nlh;
+}
+
+struct nlmsghdr *nlt_proxy_msg(uint8_t family, int ifindex)
+{
+	struct ndmsg *ndm;
+	struct nlmsghdr *nlh = nlt_msg(RTM_NEWNEIGH, sizeof(*ndm), (void **)&ndm);
+
+	ndm->ndm_family = family;
+	ndm->ndm_ifindex = ifindex;
+	ndm->ndm_flags = NTF_PROXY;
+	ndm->ndm_type = RTN_UNICAST;
+	ndm->ndm_state = NUD_NONE;
 	return nlh;
 }

@@ -49,6 +49,9 @@ struct nlmsghdr *nlt_addr_msg(uint8_t family, uint8_t plen, int index);
 struct nlmsghdr *nlt_route_msg(uint8_t family, uint8_t dst_len, uint8_t table, uint8_t proto,
                                uint8_t type);
 struct nlmsghdr *nlt_rule_msg(uint8_t family, uint8_t table);
+/* RTM_NEWNEIGH of a proxy entry as pneigh_fill_info() makes it (flags
+ * NTF_PROXY, type unicast, state none), without attributes. */
+struct nlmsghdr *nlt_proxy_msg(uint8_t family, int ifindex);
 /* RTA_MULTIPATH entries: nlt_mp_nh, the entry's attributes, nlt_mp_nh_end. */
 struct rtnexthop *nlt_mp_nh(struct nlmsghdr *nlh, uint8_t hops, int ifindex);
 void nlt_mp_nh_end(struct nlmsghdr *nlh, struct rtnexthop *rtnh);

@@ -4,9 +4,12 @@
  *   link NS NAME [kind=K] [created owner=R] [master=M] [mtu=N] [up|down] [table=T]
  *   addr NS DEV ADDR/LEN [proto=P]
  *   route NS TABLE DST/LEN [proto=P] [type=blackhole|...] [metric=N] [via=GW[@DEV][*W]]...
- *   rule NS 4|6 PRIO [l3mdev|table=T] [proto=P]
+ *   rule NS 4|6 PRIO [l3mdev|table=T] [iif=DEV] [proto=P] [owner=R]
  *   sysctl NS KEY VALUE
- * NS is "-" for the namespace vrd runs in. */
+ *   proxy NS DEV IP [proto=P] [owner=R]
+ * NS is "-" for the namespace vrd runs in; a proxy's DEV is "-" for none.
+ * owner= stands for the owner the engine gives (desired objects, or
+ * observed ones it attributes itself). */
 #include "state_text.h"
 
 #include <linux/rtnetlink.h>
@@ -120,8 +123,12 @@ static int parse_line(struct vr_state *s, char *line)
 				o.l3mdev = true;
 			else if (!strncmp(tok[i], "table=", 6))
 				o.table = (uint32_t)atoi(tok[i] + 6);
+			else if (!strncmp(tok[i], "iif=", 4))
+				snprintf(o.iif, sizeof(o.iif), "%s", tok[i] + 4);
 			else if (!strncmp(tok[i], "proto=", 6))
 				o.protocol = (uint8_t)atoi(tok[i] + 6);
+			else if (!strncmp(tok[i], "owner=", 6))
+				o.owner = vr_intern(tok[i] + 6);
 			else
 				return -1;
 		}
@@ -131,6 +138,21 @@ static int parse_line(struct vr_state *s, char *line)
 		snprintf(o.key, sizeof(o.key), "%s", tok[2]);
 		snprintf(o.value, sizeof(o.value), "%s", tok[3]);
 		vr_state_add_sysctl(s, &o);
+	} else if (!strcmp(tok[0], "proxy") && n >= 4) {
+		struct vr_proxy o = {.ns = ns_of(tok[1])};
+		if (strcmp(tok[2], "-"))
+			snprintf(o.dev, sizeof(o.dev), "%s", tok[2]);
+		if (vr_ip_parse(tok[3], &o.ip) < 0)
+			return -1;
+		for (int i = 4; i < n; i++) {
+			if (!strncmp(tok[i], "proto=", 6))
+				o.proto = (uint8_t)atoi(tok[i] + 6);
+			else if (!strncmp(tok[i], "owner=", 6))
+				o.owner = vr_intern(tok[i] + 6);
+			else
+				return -1;
+		}
+		vr_state_add_proxy(s, &o);
 	} else {
 		return -1;
 	}

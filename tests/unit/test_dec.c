@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/fib_rules.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <linux/version.h>
 
@@ -195,7 +196,7 @@ static void test_link_other(void **state)
 	assert_ptr_equal(l.owner, vr_intern("blue"));
 }
 
-enum kind { LINK, ADDR, ROUTE, RULE };
+enum kind { LINK, ADDR, ROUTE, RULE, PROXY };
 
 /* Decoding must fail with -EINVAL and leave the output alone. */
 static void bad(const struct nlmsghdr *nlh, enum kind k)
@@ -206,6 +207,7 @@ static void bad(const struct nlmsghdr *nlh, enum kind k)
 		struct vr_addr a;
 		struct vr_route r;
 		struct vr_rule ru;
+		struct vr_proxy p;
 	} o, before;
 	int err;
 
@@ -214,7 +216,8 @@ static void bad(const struct nlmsghdr *nlh, enum kind k)
 	err = k == LINK    ? vr_dec_link(nlh, &o.l)
 	      : k == ADDR  ? vr_dec_addr(nlh, &o.a)
 	      : k == ROUTE ? vr_dec_route(nlh, &o.r, nhs)
-	                   : vr_dec_rule(nlh, &o.ru);
+	      : k == RULE  ? vr_dec_rule(nlh, &o.ru)
+	                   : vr_dec_proxy(nlh, &o.p);
 	assert_int_equal(err, -EINVAL);
 	assert_memory_equal(&o, &before, sizeof(o));
 }
@@ -629,13 +632,111 @@ static void test_rule(void **state)
 	assert_int_equal(r.priority, 0);
 	assert_int_equal(r.table, RT_TABLE_LOCAL);
 
+	/* a rule with an input device, and an output one vrd does not read */
+	nlh = nlt_rule_msg(AF_INET, 101);
+	mnl_attr_put_u32(nlh, FRA_PRIORITY, 900);
+	mnl_attr_put_strz(nlh, FRA_IIFNAME, "up0");
+	mnl_attr_put_strz(nlh, FRA_OIFNAME, "up1");
+	mnl_attr_put_u8(nlh, FRA_PROTOCOL, VR_RTPROT);
+	assert_int_equal(vr_dec_rule(nlh, &r), 0);
+	assert_string_equal(r.iif, "up0");
+	assert_int_equal(r.table, 101);
+	assert_int_equal(r.priority, 900);
+	/* none: "" */
+	nlh = nlt_rule_msg(AF_INET, RT_TABLE_MAIN);
+	assert_int_equal(vr_dec_rule(nlh, &r), 0);
+	assert_string_equal(r.iif, "");
+
 	nlh = nlt_rule_msg(AF_INET, 0);
 	mnl_attr_put_u16(nlh, FRA_PRIORITY, 1000);
+	bad(nlh, RULE);
+	nlh = nlt_rule_msg(AF_INET, 0);
+	mnl_attr_put_strz(nlh, FRA_IIFNAME, "");
+	bad(nlh, RULE);
+	nlh = nlt_rule_msg(AF_INET, 0);
+	mnl_attr_put_strz(nlh, FRA_IIFNAME, "a-name-of-16-chr"); /* IFNAMSIZ with its NUL */
 	bad(nlh, RULE);
 	bad(nlt_rule_msg(RTNL_FAMILY_IPMR, 0), RULE);
 	nlh = nlt_rule_msg(AF_INET, 0);
 	nlh->nlmsg_type = RTM_NEWROUTE;
 	bad(nlh, RULE);
+}
+
+/* ---- neighbour proxy entries ---- */
+
+static void test_proxy(void **state)
+{
+	struct nlmsghdr *nlh;
+	struct vr_proxy p;
+	uint32_t ext = 0;
+
+	(void)state;
+	nlh = nlt_proxy_msg(AF_INET6, 3);
+	nlt_put_ip(nlh, NDA_DST, "2001:db8:1::1");
+	mnl_attr_put_u8(nlh, NDA_PROTOCOL, VR_RTPROT);
+	mnl_attr_put(nlh, NDA_FLAGS_EXT, sizeof(ext), &ext); /* not read */
+	memset(&p, 0x5a, sizeof(p));
+	assert_int_equal(vr_dec_proxy(nlh, &p), 0);
+	nlt_assert_ip(&p.ip, "2001:db8:1::1");
+	assert_int_equal(p.ifindex, 3);
+	assert_int_equal(p.proto, VR_RTPROT);
+	assert_string_equal(p.dev, "");
+	assert_null(p.ns);
+	assert_null(p.owner);
+
+	/* no device, no protocol (added by an older tool), a delete */
+	nlh = nlt_proxy_msg(AF_INET, 0);
+	nlh->nlmsg_type = RTM_DELNEIGH;
+	nlt_put_ip(nlh, NDA_DST, "198.18.1.1");
+	assert_int_equal(vr_dec_proxy(nlh, &p), 0);
+	nlt_assert_ip(&p.ip, "198.18.1.1");
+	assert_int_equal(p.ifindex, 0);
+	assert_int_equal(p.proto, 0);
+}
+
+static void test_proxy_malformed(void **state)
+{
+	struct nlmsghdr *nlh;
+	struct ndmsg *ndm;
+	uint8_t mac[6] = {2, 0, 0, 0, 0, 9};
+	uint16_t proto = VR_RTPROT;
+
+	(void)state;
+	/* an entry of the neighbour cache is not a proxy entry */
+	nlh = nlt_proxy_msg(AF_INET, 2);
+	ndm = mnl_nlmsg_get_payload(nlh);
+	ndm->ndm_flags = NTF_ROUTER;
+	ndm->ndm_state = NUD_REACHABLE;
+	nlt_put_ip(nlh, NDA_DST, "198.18.1.1");
+	mnl_attr_put(nlh, NDA_LLADDR, sizeof(mac), mac);
+	bad(nlh, PROXY);
+	/* a bridge's fdb (AF_BRIDGE) has no IP */
+	nlh = nlt_proxy_msg(AF_BRIDGE, 2);
+	mnl_attr_put(nlh, NDA_LLADDR, sizeof(mac), mac);
+	bad(nlh, PROXY);
+	bad(nlt_proxy_msg(AF_INET, 2), PROXY); /* no NDA_DST */
+	nlh = nlt_proxy_msg(AF_INET, 2);
+	nlt_put_ip(nlh, NDA_DST, "2001:db8::1"); /* of the other family */
+	bad(nlh, PROXY);
+	nlh = nlt_proxy_msg(AF_INET6, 2);
+	nlt_put_ip(nlh, NDA_DST, "2001:db8::1");
+	mnl_attr_put(nlh, NDA_PROTOCOL, sizeof(proto), &proto);
+	bad(nlh, PROXY);
+	nlh = nlt_proxy_msg(AF_INET, -1);
+	nlt_put_ip(nlh, NDA_DST, "198.18.1.1");
+	bad(nlh, PROXY);
+	nlh = nlt_proxy_msg(AF_INET, 2);
+	nlt_put_ip(nlh, NDA_DST, "198.18.1.1");
+	nlh->nlmsg_type = RTM_NEWADDR;
+	bad(nlh, PROXY);
+	nlh = nlt_proxy_msg(AF_INET, 2);
+	nlh->nlmsg_len = MNL_NLMSG_HDRLEN + 4; /* a third of an ndmsg */
+	bad(nlh, PROXY);
+	/* an attribute cut short */
+	nlh = nlt_proxy_msg(AF_INET, 2);
+	nlt_put_ip(nlh, NDA_DST, "198.18.1.1");
+	nlh->nlmsg_len -= 2;
+	bad(nlh, PROXY);
 }
 
 /* ---- round trips: a request has the layout of a notification ---- */
@@ -676,6 +777,7 @@ static void test_round_trip(void **state)
 	struct vr_op op;
 	struct vr_addr a;
 	struct vr_rule ru;
+	struct vr_proxy px;
 
 	(void)state;
 	round_trip_route("2001:db8:1::/48", 100, RTN_UNICAST, RT_SCOPE_UNIVERSE, 2, gw6, dev2);
@@ -708,6 +810,22 @@ static void test_round_trip(void **state)
 	assert_int_equal(ru.table, 1000);
 	assert_false(ru.l3mdev);
 	assert_int_equal(ru.protocol, VR_RTPROT);
+	assert_string_equal(ru.iif, "");
+	strcpy(op.o.rule.iif, "up0");
+	assert_true(vr_enc_op(&op, &nlt_res, 1, buf, sizeof(buf)) > 0);
+	assert_int_equal(vr_dec_rule((const void *)buf, &ru), 0);
+	assert_string_equal(ru.iif, "up0");
+
+	memset(&op, 0, sizeof(op));
+	op.code = VR_OP_PROXY_ADD;
+	strcpy(op.o.proxy.dev, "eth1");
+	op.o.proxy.ip = nlt_ip("2001:db8:2::9");
+	op.o.proxy.proto = VR_RTPROT;
+	assert_true(vr_enc_op(&op, &nlt_res, 1, buf, sizeof(buf)) > 0);
+	assert_int_equal(vr_dec_proxy((const void *)buf, &px), 0);
+	assert_int_equal(vr_ip_cmp(&px.ip, &op.o.proxy.ip), 0);
+	assert_int_equal(px.ifindex, 3);
+	assert_int_equal(px.proto, VR_RTPROT);
 }
 
 static int teardown(void **state)
@@ -734,6 +852,8 @@ int main(void)
 		cmocka_unit_test(test_route_via),
 		cmocka_unit_test(test_route_malformed),
 		cmocka_unit_test(test_rule),
+		cmocka_unit_test(test_proxy),
+		cmocka_unit_test(test_proxy_malformed),
 		cmocka_unit_test(test_round_trip),
 	};
 	/* clang-format on */

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/fib_rules.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <linux/version.h>
@@ -630,6 +631,111 @@ static void test_rule(void **state)
 	assert_int_equal(vr_enc_op(&op, &nlt_res, 1, buf, sizeof(buf)), -EINVAL);
 }
 
+static void test_rule_iif(void **state)
+{
+	struct vr_op op;
+	const struct nlmsghdr *nlh;
+	const struct fib_rule_hdr *frh;
+	nlt_tb tb;
+
+	(void)state;
+	memset(&op, 0, sizeof(op));
+	op.code = VR_OP_RULE_ADD;
+	op.o.rule.ns = "";
+	op.o.rule.family = AF_INET;
+	op.o.rule.priority = 900;
+	op.o.rule.table = 101;
+	op.o.rule.protocol = VR_RTPROT;
+	strcpy(op.o.rule.iif, "up0");
+	nlh = enc(&op, RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL);
+	frh = mnl_nlmsg_get_payload(nlh);
+	assert_int_equal(frh->table, 101);
+	nlt_msg_attrs(nlh, sizeof(*frh), tb);
+	nlt_str(tb[FRA_IIFNAME], "up0");
+	assert_int_equal(nlt_u32(tb[FRA_PRIORITY]), 900);
+	assert_int_equal(nlt_u8(tb[FRA_PROTOCOL]), VR_RTPROT);
+	assert_null(tb[FRA_OIFNAME]);
+
+	/* a delete names the device too, and needs no such device: the
+	 * kernel keeps rules by name */
+	op.code = VR_OP_RULE_DEL;
+	strcpy(op.o.rule.iif, "gone0");
+	nlh = enc(&op, RTM_DELRULE, 0);
+	nlt_msg_attrs(nlh, sizeof(*frh), tb);
+	nlt_str(tb[FRA_IIFNAME], "gone0");
+}
+
+/* ---- neighbour proxy entries ---- */
+
+static struct vr_op proxy_op(enum vr_op_code code, const char *dev, const char *ip)
+{
+	struct vr_op op;
+
+	memset(&op, 0, sizeof(op));
+	op.code = code;
+	op.o.proxy.ns = "";
+	strcpy(op.o.proxy.dev, dev);
+	op.o.proxy.ip = nlt_ip(ip);
+	op.o.proxy.proto = VR_RTPROT;
+	return op;
+}
+
+static void test_proxy(void **state)
+{
+	struct vr_op op = proxy_op(VR_OP_PROXY_ADD, "eth1", "2001:db8:1::1");
+	const struct nlmsghdr *nlh;
+	const struct ndmsg *ndm;
+	nlt_tb tb;
+
+	(void)state;
+	nlh = enc(&op, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE);
+	ndm = mnl_nlmsg_get_payload(nlh);
+	assert_int_equal(ndm->ndm_family, AF_INET6);
+	assert_int_equal(ndm->ndm_ifindex, 3);
+	assert_int_equal(ndm->ndm_flags, NTF_PROXY);
+	assert_int_equal(ndm->ndm_state, NUD_PERMANENT);
+	assert_int_equal(ndm->ndm_type, 0);
+	nlt_msg_attrs(nlh, sizeof(*ndm), tb);
+	nlt_bin(tb[NDA_DST], op.o.proxy.ip.a, 16);
+	assert_int_equal(nlt_u8(tb[NDA_PROTOCOL]), VR_RTPROT);
+	assert_null(tb[NDA_LLADDR]);
+
+	/* a delete: the key only */
+	op = proxy_op(VR_OP_PROXY_DEL, "eth0", "198.18.1.1");
+	nlh = enc(&op, RTM_DELNEIGH, 0);
+	ndm = mnl_nlmsg_get_payload(nlh);
+	assert_int_equal(ndm->ndm_family, AF_INET);
+	assert_int_equal(ndm->ndm_ifindex, 2);
+	assert_int_equal(ndm->ndm_flags, NTF_PROXY);
+	nlt_msg_attrs(nlh, sizeof(*ndm), tb);
+	nlt_bin(tb[NDA_DST], op.o.proxy.ip.a, 4);
+	assert_null(tb[NDA_PROTOCOL]);
+
+	/* no device: an entry for all of them (ifindex 0), in a namespace
+	 * of its own */
+	op = proxy_op(VR_OP_PROXY_ADD, "", "198.18.1.2");
+	op.o.proxy.proto = 0;
+	nlh = enc(&op, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE);
+	ndm = mnl_nlmsg_get_payload(nlh);
+	assert_int_equal(ndm->ndm_ifindex, 0);
+	nlt_msg_attrs(nlh, sizeof(*ndm), tb);
+	assert_null(tb[NDA_PROTOCOL]);
+	op = proxy_op(VR_OP_PROXY_ADD, "eth0", "198.18.1.2");
+	op.o.proxy.ns = "guest";
+	ndm = mnl_nlmsg_get_payload(enc(&op, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE));
+	assert_int_equal(ndm->ndm_ifindex, 21);
+
+	/* errors: a device that is not there, a prefix, no family */
+	op = proxy_op(VR_OP_PROXY_ADD, "gone0", "198.18.1.1");
+	assert_int_equal(vr_enc_op(&op, &nlt_res, 1, buf, sizeof(buf)), -ENODEV);
+	op.code = VR_OP_PROXY_DEL;
+	assert_int_equal(vr_enc_op(&op, &nlt_res, 1, buf, sizeof(buf)), -ENODEV);
+	op = proxy_op(VR_OP_PROXY_ADD, "eth0", "198.18.1.0/24");
+	assert_int_equal(vr_enc_op(&op, &nlt_res, 1, buf, sizeof(buf)), -EINVAL);
+	op.o.proxy.ip.family = 0;
+	assert_int_equal(vr_enc_op(&op, &nlt_res, 1, buf, sizeof(buf)), -EINVAL);
+}
+
 /* ---- buffer bounds ---- */
 
 #define CANARY 64
@@ -697,6 +803,11 @@ static void test_too_small(void **state)
 	op.o.rule.family = AF_INET;
 	op.o.rule.table = 1000;
 	op.o.rule.protocol = VR_RTPROT;
+	strcpy(op.o.rule.iif, "eth0");
+	check_bounds(&op);
+	op = proxy_op(VR_OP_PROXY_ADD, "eth0", "2001:db8::1");
+	check_bounds(&op);
+	op.code = VR_OP_PROXY_DEL;
 	check_bounds(&op);
 }
 
@@ -757,6 +868,22 @@ static void test_dumps(void **state)
 	assert_int_equal(frh->family, AF_INET);
 	assert_int_equal(frh->table + frh->action + frh->flags, 0);
 	assert_int_equal(vr_enc_dump_rules(buf, 3, 10, AF_INET), 0);
+
+	/* the proxy tables: ndm_flags exactly NTF_PROXY, the rest zero (a
+	 * strict socket rejects anything else in a neighbour dump header) */
+	n = vr_enc_dump_proxies(buf, sizeof(buf), 11, AF_UNSPEC);
+	assert_int_equal(n, mnl_nlmsg_size(sizeof(struct ndmsg)));
+	assert_int_equal(nlh->nlmsg_type, RTM_GETNEIGH);
+	assert_int_equal(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP);
+	assert_int_equal(nlh->nlmsg_seq, 11);
+	{
+		const struct ndmsg *ndm = mnl_nlmsg_get_payload(nlh);
+		struct ndmsg want = {.ndm_family = AF_UNSPEC, .ndm_flags = NTF_PROXY};
+		assert_memory_equal(ndm, &want, sizeof(want));
+	}
+	n = vr_enc_dump_proxies(buf, sizeof(buf), 11, AF_INET6);
+	assert_int_equal(((const struct ndmsg *)mnl_nlmsg_get_payload(nlh))->ndm_family, AF_INET6);
+	assert_int_equal(vr_enc_dump_proxies(buf, n - 1, 11, AF_INET6), 0);
 }
 
 int main(void)
@@ -776,6 +903,8 @@ int main(void)
 		cmocka_unit_test(test_route_multipath),
 		cmocka_unit_test(test_route_del),
 		cmocka_unit_test(test_rule),
+		cmocka_unit_test(test_rule_iif),
+		cmocka_unit_test(test_proxy),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_too_small),
 		cmocka_unit_test(test_dumps),

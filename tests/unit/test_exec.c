@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/fib_rules.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -226,6 +227,21 @@ static void add_addr(enum vr_op_code code, const char *ip, const char *dev)
 	vr_plan_add(&P, &op);
 }
 
+static void add_proxy(enum vr_op_code code, const char *ip, const char *dev)
+{
+	struct vr_op op;
+
+	memset(&op, 0, sizeof(op));
+	op.code = code;
+	op.wave = code == VR_OP_PROXY_DEL ? VR_WAVE_DEL_ADDR : VR_WAVE_ADDR;
+	op.o.proxy.ns = HOST;
+	op.o.proxy.owner = RED;
+	op.o.proxy.proto = VR_RTPROT;
+	snprintf(op.o.proxy.dev, IFNAMSIZ, "%s", dev);
+	assert_int_equal(vr_ip_parse(ip, &op.o.proxy.ip), 0);
+	vr_plan_add(&P, &op);
+}
+
 static void add_rule_del(uint32_t prio, uint32_t table)
 {
 	struct vr_op op;
@@ -358,6 +374,16 @@ static const char *batch_str(size_t k)
 				         ((const struct ifinfomsg *)mnl_nlmsg_get_payload(nlh))
 				             ->ifi_index);
 			break;
+		case RTM_NEWNEIGH:
+		case RTM_DELNEIGH: {
+			const struct ndmsg *ndm = mnl_nlmsg_get_payload(nlh);
+			t = nlh->nlmsg_type == RTM_NEWNEIGH ? "NEWNEIGH" : "DELNEIGH";
+			assert_int_equal(ndm->ndm_flags, NTF_PROXY);
+			if ((a = mock_attr(nlh, sizeof(*ndm), NDA_DST)))
+				ip_of(a, ndm->ndm_family, ndm->ndm_family == AF_INET ? 32 : 128,
+				      ip);
+			break;
+		}
 		case RTM_DELRULE:
 			t = "DELRULE";
 			if ((a = mock_attr(nlh, sizeof(struct fib_rule_hdr), FRA_PRIORITY)))
@@ -554,6 +580,32 @@ static void test_delete_missing(void **state)
 	assert_int_equal(S.rolled_back, 0);
 }
 
+/* Proxy entries: one answered "not there" (ENOENT) is already deleted;
+ * an added one is undone by a delete when a later wave fails. */
+static void test_proxy_delete_missing_and_rollback(void **state)
+{
+	(void)state;
+	add_proxy(VR_OP_PROXY_ADD, "2001:db8::9", "eth0");
+	add_addr(VR_OP_ADDR_ADD, "198.18.0.1/24", "eth0");
+	add_proxy(VR_OP_PROXY_DEL, "198.18.0.9", "eth0");
+	add_proxy(VR_OP_PROXY_DEL, "198.18.0.10", "gone0"); /* device gone: not even sent */
+	add_rule_del(100, 100);
+	fail_at(1, 0, ENOENT, NULL, true);
+	fail_at(2, 0, EPERM, "no", true);
+	assert_int_equal(vr_exec(&K, &fake_sys, &P, &E, &S), -EPERM);
+	assert_int_equal(E.n, 1);
+	assert_err(0, -EPERM, "rule ipv4 pref 100 lookup 100 (router red): no (EPERM)");
+	assert_int_equal(n_batches(), 4);
+	assert_string_equal(batch_str(0), "NEWNEIGH 2001:db8::9/128,NEWADDR 198.18.0.1/24");
+	assert_string_equal(batch_str(1), "DELNEIGH 198.18.0.9/32");
+	assert_string_equal(batch_str(2), "DELRULE 100");
+	/* the entries that were not there are not put back */
+	assert_string_equal(batch_str(3), "DELADDR 198.18.0.1/24,DELNEIGH 2001:db8::9/128");
+	assert_int_equal(S.noop, 2);
+	assert_int_equal(S.rolled_back, 2);
+	assert_int_equal(S.rollback_failed, 0);
+}
+
 static void test_barrier_fails(void **state)
 {
 	(void)state;
@@ -695,6 +747,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_partial_batch_rollback, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rollback_failure_is_warning, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_delete_missing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_proxy_delete_missing_and_rollback, setup,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_barrier_fails, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_stale_answers_ignored, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_enobufs_partial, setup, teardown),

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/fib_rules.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,7 @@ static struct {
 	int fail_family;      /* route dumps of this family end with fail_err */
 	int fail_err;
 	bool enobufs_rules;
+	int fail_proxies; /* the proxy dump ends with this error */
 } sc;
 
 /* ---- recorded answers ---- */
@@ -107,6 +109,21 @@ static void rule_msg(struct mock_chunk *c, uint32_t seq, int family, uint32_t pr
 		mnl_attr_put_u8(nlh, FRA_L3MDEV, 1);
 	else
 		mnl_attr_put_u32(nlh, FRA_TABLE, table);
+	mock_end(c);
+}
+
+static void neigh_msg(struct mock_chunk *c, uint32_t seq, int family, const char *ip, int ifindex,
+                      uint8_t flags, uint8_t proto)
+{
+	struct ndmsg *ndm = mock_msg(c, RTM_NEWNEIGH, NLM_F_MULTI, seq, sizeof(*ndm));
+	struct nlmsghdr *nlh = mock_last(c);
+
+	ndm->ndm_family = (uint8_t)family;
+	ndm->ndm_ifindex = ifindex;
+	ndm->ndm_flags = flags;
+	put_ip(nlh, NDA_DST, family, ip);
+	if (proto)
+		mnl_attr_put_u8(nlh, NDA_PROTOCOL, proto);
 	mock_end(c);
 }
 
@@ -204,6 +221,25 @@ static void kernel_dump(const void *buf, size_t len, void *ctx)
 			rule_msg(&c, seq, AF_INET, 32766, RT_TABLE_MAIN, false);
 		}
 		break;
+	case RTM_GETNEIGH: {
+		const struct ndmsg *ndm = mnl_nlmsg_get_payload(req);
+
+		/* the proxy tables, both families in one dump */
+		assert_int_equal(ndm->ndm_flags, NTF_PROXY);
+		assert_int_equal(family, AF_UNSPEC);
+		if (sc.fail_proxies) {
+			done_err = sc.fail_proxies;
+			break;
+		}
+		neigh_msg(&c, seq, AF_INET, "198.18.0.9", 2, NTF_PROXY, 77);
+		/* on a link born after the link dump */
+		neigh_msg(&c, seq, AF_INET, "198.18.9.9", 99, NTF_PROXY, 77);
+		/* not bound to a device */
+		neigh_msg(&c, seq, AF_INET6, "2001:db8::9", 0, NTF_PROXY, 0);
+		/* a cache entry, as a kernel ignoring the flag would send */
+		neigh_msg(&c, seq, AF_INET6, "2001:db8::2", 2, 0, 0);
+		break;
+	}
 	default:
 		fail_msg("unexpected request type %u", req->nlmsg_type);
 	}
@@ -267,8 +303,9 @@ static void test_namespace(void **state)
 	assert_int_equal(vr_observe_ns(&K, "", tables, 2, &ST, &E), 0);
 	assert_int_equal(E.n, 0);
 
-	/* one dump per type and family, one per table and family */
-	assert_int_equal(mock.n_sent, 1 + 2 + 2 * 2 + 2);
+	/* one dump per type and family, one per table and family, one of
+	 * proxy entries */
+	assert_int_equal(mock.n_sent, 1 + 2 + 2 * 2 + 2 + 1);
 	assert_int_equal(((struct nlmsghdr *)mock.sent[0].buf)->nlmsg_type, RTM_GETLINK);
 	for (size_t i = 3; i < 7; i++) {
 		const struct nlmsghdr *req = mock.sent[i].buf;
@@ -334,6 +371,16 @@ static void test_namespace(void **state)
 	assert_int_equal(ST.rules.v[1].table, RT_TABLE_MAIN);
 	assert_ptr_equal(ST.rules.v[1].ns, HOST);
 
+	/* the unknown link's entry and the cache entry are left out */
+	assert_int_equal(ST.proxies.n, 2);
+	assert_string_equal(ST.proxies.v[0].dev, "eth0");
+	assert_string_equal(ip_str(&ST.proxies.v[0].ip, false), "198.18.0.9");
+	assert_int_equal(ST.proxies.v[0].proto, 77);
+	assert_ptr_equal(ST.proxies.v[0].ns, HOST);
+	assert_string_equal(ST.proxies.v[1].dev, "");
+	assert_string_equal(ip_str(&ST.proxies.v[1].ip, false), "2001:db8::9");
+	assert_int_equal(ST.proxies.v[1].proto, 0);
+
 	/* the link dump filled the executor's cache: no dump to resolve */
 	sent = mock.n_sent;
 	assert_int_equal(vr_kernel_ifindex(&K, "", "mv0"), 7);
@@ -379,12 +426,24 @@ static void test_missing_table_is_empty(void **state)
 	assert_int_equal(ST.routes.n, 2); /* the IPv4 ones */
 }
 
+/* The last dump fails: everything before it is dropped too. */
+static void test_proxy_failure_leaves_state(void **state)
+{
+	(void)state;
+	sc.fail_proxies = -EOPNOTSUPP;
+	assert_int_equal(vr_observe_ns(&K, "", tables, 2, &ST, &E), -EOPNOTSUPP);
+	assert_int_equal(ST.links.n + ST.addrs.n + ST.routes.n + ST.rules.n + ST.proxies.n, 0);
+	assert_int_equal(E.n, 1);
+	assert_string_equal(E.v[0].msg,
+	                    "dump of neighbour proxy entries failed: Operation not supported");
+}
+
 static void test_enobufs(void **state)
 {
 	(void)state;
 	sc.enobufs_rules = true;
 	assert_int_equal(vr_observe_ns(&K, "", tables, 2, &ST, &E), -ENOBUFS);
-	assert_int_equal(ST.links.n + ST.addrs.n + ST.routes.n + ST.rules.n, 0);
+	assert_int_equal(ST.links.n + ST.addrs.n + ST.routes.n + ST.rules.n + ST.proxies.n, 0);
 	assert_int_equal(mock.closes, 1); /* the half-read socket is replaced */
 	assert_int_equal(E.n, 1);
 }
@@ -396,6 +455,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_interrupted_dump_redone, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_failure_leaves_state, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_missing_table_is_empty, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_proxy_failure_leaves_state, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_enobufs, setup, teardown),
 	};
 	int ret = cmocka_run_group_tests(tests, NULL, NULL);

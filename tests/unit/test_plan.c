@@ -1,5 +1,7 @@
 /* Diff + plan golden tests: a config and a recorded observed state give
- * exactly the expected plan text (or the expected errors).  Regenerate a
+ * exactly the expected plan text (or the expected errors).  A NAME.desired
+ * file, when there is one, adds objects to the desired state in the same
+ * line format (what the engine adds beyond desired.c).  Regenerate a
  * golden file with VRD_UPDATE_GOLDEN=1 and review the difference. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -7,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -36,6 +39,8 @@ static const struct golden cases[] = {
 	{"netns-kinds", FIXTURES "/plan/kinds.json", VR_BACKEND_NETNS},
 	{"errors", FIXTURES "/plan/errors.json", VR_BACKEND_VRF},
 	{"vrf-table-taken", EXAMPLES "/red.json", VR_BACKEND_VRF},
+	{"netns-proxy", EXAMPLES "/demo.json", VR_BACKEND_NETNS},
+	{"vrf-proxy", EXAMPLES "/red.json", VR_BACKEND_VRF},
 };
 
 static char *render(const struct golden *g)
@@ -66,6 +71,9 @@ static char *render(const struct golden *g)
 	vr_state_init(&have);
 	vr_plan_init(&plan);
 	if (vr_desired_build(&m, &want, &e) == 0) {
+		snprintf(path, sizeof(path), "%s/plan/%s.desired", FIXTURES, g->name);
+		if (!access(path, F_OK))
+			assert_int_equal(vr_state_text_load(&want, path), 0);
 		snprintf(path, sizeof(path), "%s/plan/%s.observed", FIXTURES, g->name);
 		assert_int_equal(vr_state_text_load(&have, path), 0);
 		vr_state_sort(&want);
