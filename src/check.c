@@ -1,6 +1,8 @@
 /* check.c - semantic checks (see check.h). */
 #include "check.h"
 
+#include "place/hv.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -128,10 +130,26 @@ static void check_iface(const struct vr_config *c, const struct vr_router *rt,
 	case VR_IF_PORT:
 		break;
 	}
-	if (i->upstream[0] && rt->placement != VR_PLACE_DOMU)
-		*r = bad(e, vr_path_iface(rt, i, "upstream"),
-			 "upstream is a domU setting, but router %s has placement %s", rt->name,
-			 vr_placement_str(rt->placement));
+	/* upstream and domu are kept with any placement: they say where the
+	 * router goes when it is migrated to domU. */
+	if (rt->placement == VR_PLACE_DOMU && i->kind != VR_IF_PORT)
+		*r = bad(e, vr_path_iface(rt, i, NULL),
+			 "router %s runs in a guest (placement domU): its interfaces are the "
+			 "guest's network cards, declared as plain ports, not created links",
+			 rt->name);
+	for (size_t b = 0; i->upstream[0] && b < c->n_routers; b++) {
+		const struct vr_router *o = &c->routers[b];
+		const struct vr_iface *f = vr_router_iface(o, i->upstream);
+		if (o != rt && f)
+			*r = bad(e, vr_path_iface(rt, i, "upstream"),
+				 "upstream port %s is an interface of router %s", i->upstream,
+				 o->name);
+		for (size_t k = 0; o != rt && k < o->n_ifaces; k++)
+			if (!strcmp(o->ifaces[k].upstream, i->upstream))
+				*r = bad(e, vr_path_iface(rt, i, "upstream"),
+					 "upstream port %s is also the upstream of router %s",
+					 i->upstream, o->name);
+	}
 }
 
 static bool link_local6(const struct vr_ip *ip)
@@ -169,6 +187,17 @@ static void check_route(const struct vr_config *c, const struct vr_router *rt,
 					 "router of this config",
 					 nh->router);
 				free(q);
+			} else if (where != rt && (rt->placement == VR_PLACE_DOMU ||
+						   where->placement == VR_PLACE_DOMU)) {
+				char *q;
+				if (asprintf(&q, "%s/router", p) < 0)
+					abort();
+				*r = bad(e, vr_path_route(rt, ro, q),
+					 "no route leaking between %s and %s: a router in a guest "
+					 "(placement domU) shares no table with the others",
+					 rt->name, where->name);
+				free(q);
+				where = NULL;
 			} else if (where == rt) {
 				char *q;
 				if (asprintf(&q, "%s/router", p) < 0)
@@ -202,10 +231,10 @@ static void check_router(const struct vr_config *c, const struct vr_router *rt,
 		*r = bad(e, vr_path_router(rt, "table"),
 			 "table %u is reserved (0 unspec, 253 default, 254 main, 255 local)",
 			 rt->table);
-	if (rt->has_domu && rt->placement != VR_PLACE_DOMU)
-		*r = bad(e, vr_path_router(rt, "domu"),
-			 "domu settings need placement domU, but router %s has placement %s",
-			 rt->name, vr_placement_str(rt->placement));
+	if (rt->placement == VR_PLACE_DOMU && rt->n_ifaces > VR_GUEST_MAX_VIFS)
+		*r = bad(e, vr_path_router(rt, "interface"),
+			 "a guest has at most %d network cards; router %s has %zu interfaces",
+			 VR_GUEST_MAX_VIFS, rt->name, rt->n_ifaces);
 	for (size_t i = 0; i < rt->n_ifaces; i++)
 		check_iface(c, rt, &rt->ifaces[i], e, r);
 	for (size_t i = 0; i < rt->n_routes; i++)

@@ -7,6 +7,8 @@
  * its main table; forwarding enabled in it. */
 #include "desired.h"
 
+#include "place/domu.h"
+
 #include <errno.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
@@ -44,6 +46,14 @@ static void add_sysctl(struct vr_state *s, const char *ns, const char *owner, co
 	snprintf(c.key, sizeof(c.key), "%s", key);
 	snprintf(c.value, sizeof(c.value), "%s", val);
 	vr_state_add_sysctl(s, &c);
+}
+
+static bool has_sysctl(const struct vr_state *s, const char *ns, const char *key)
+{
+	for (size_t i = 0; i < s->sysctls.n; i++)
+		if (s->sysctls.v[i].ns == ns && !strcmp(s->sysctls.v[i].key, key))
+			return true;
+	return false;
 }
 
 static uint32_t macvlan_mode(enum vr_macvlan_mode m)
@@ -110,6 +120,10 @@ static int add_iface(const struct vr_realm *m, const struct vr_rinfo *ri, const 
 	case VR_IF_PORT:
 		l.kind = VR_LINK_OTHER;
 		l.implicit = is_pair_peer(m, ri->r, f->name);
+		/* a guest's network card on a routed vif: point to point with
+		 * dom0, no neighbour discovery (place/domu.h) */
+		if (m->guest && ri->r->has_domu)
+			l.noarp = ri->r->domu.vif_mode == VR_VIF_ROUTED ? 1 : -1;
 		break;
 	case VR_IF_VETH: {
 		const struct vr_rinfo *pr;
@@ -414,6 +428,11 @@ static void add_router(const struct vr_realm *m, const struct vr_rinfo *ri, stru
 {
 	const char *owner = vr_intern(ri->r->name);
 
+	if (ri->r->placement == VR_PLACE_DOMU && !m->guest) {
+		if (vr_domu_desired(m, ri, s, e) < 0)
+			*r = -EINVAL;
+		return;
+	}
 	if (ri->backend == VR_BACKEND_VRF) {
 		struct vr_link vrf = {.ns = ri->ns, .owner = owner, .created = true,
 				      .kind = VR_LINK_VRF, .up = 1};
@@ -440,8 +459,11 @@ static void add_router(const struct vr_realm *m, const struct vr_rinfo *ri, stru
 				     .implicit = true};
 		const char *v = ri->r->forwarding ? "1" : "0";
 
-		vr_state_add_netns(s, &n);
-		vr_state_add_link(s, &lo);
+		/* vrd --guest: the router is the whole namespace "" */
+		if (*ri->ns) {
+			vr_state_add_netns(s, &n);
+			vr_state_add_link(s, &lo);
+		}
 		add_sysctl(s, ri->ns, owner, "net/ipv4/ip_forward", v);
 		add_sysctl(s, ri->ns, owner, "net/ipv6/conf/all/forwarding", v);
 	}
@@ -460,6 +482,8 @@ int vr_desired_build(const struct vr_realm *m, struct vr_state *out, struct vr_e
 
 	for (size_t i = 0; i < m->n; i++) {
 		add_router(m, &m->v[i], out, e, &r);
+		if (m->v[i].r->placement == VR_PLACE_DOMU && !m->guest)
+			continue; /* no VRF device in dom0 (see place/domu.h) */
 		any_vrf |= m->v[i].backend == VR_BACKEND_VRF;
 		vrf_fwd |= m->v[i].backend == VR_BACKEND_VRF && m->v[i].r->forwarding;
 	}
@@ -470,7 +494,8 @@ int vr_desired_build(const struct vr_realm *m, struct vr_state *out, struct vr_e
 		 * IPv4's (seen on 6.1: ping6 across two VRFs failed with every
 		 * port and VRF at 1 and "all" at 0).  VRFs share vrd's
 		 * namespace, so this is host-wide; set once, never reset. */
-		add_sysctl(out, vr_intern(""), NULL, "net/ipv6/conf/all/forwarding", "1");
+		if (!has_sysctl(out, vr_intern(""), "net/ipv6/conf/all/forwarding"))
+			add_sysctl(out, vr_intern(""), NULL, "net/ipv6/conf/all/forwarding", "1");
 	if (any_vrf) {
 		/* The rule that sends lookups of enslaved ports to their VRF's
 		 * table.  The vrf driver installs it with the first VRF device;

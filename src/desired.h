@@ -6,6 +6,7 @@
 
 #include "err.h"
 #include "model.h"
+#include "place/hv.h"
 #include "state.h"
 
 #define VR_TABLE_MAIN 254
@@ -17,12 +18,19 @@ struct vr_rinfo {
 	enum vr_backend backend; /* VR_BACKEND_VRF or VR_BACKEND_NETNS, never AUTO */
 	uint32_t table;          /* vrf: the VRF's table; netns: main */
 	const char *ns;          /* interned: "" (vrf) or the router's namespace */
+	/* placement domU: the guest (NULL while it does not exist: vifs are
+	 * then named after the gid, as the lab driver names them), vrd's
+	 * guest id, and (routed) the table of each interface pair */
+	const struct vr_guest *guest;
+	unsigned gid;
+	uint32_t pair_table[2 * VR_GUEST_MAX_VIFS]; /* pair n: in 2n, out 2n+1 */
 };
 
 struct vr_realm {
 	struct vr_rinfo *v;
 	size_t n;
 	const char *netns_prefix; /* router R's namespace is prefix + R */
+	bool guest;               /* vrd --guest: the one router owns the whole namespace "" */
 };
 
 const struct vr_rinfo *vr_realm_find(const struct vr_realm *m, const char *router);

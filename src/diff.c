@@ -82,6 +82,8 @@ static bool link_differs(const struct vr_link *w, const struct vr_link *h)
 		return true;
 	if (w->mtu && w->mtu != h->mtu)
 		return true;
+	if (w->noarp && w->noarp != h->noarp)
+		return true;
 	if (w->has_mac && (!h->has_mac || memcmp(w->mac, h->mac, 6)))
 		return true;
 	return w->up >= 0 && (w->up > 0) != (h->up > 0);
@@ -167,6 +169,44 @@ static void diff_created(struct dctx *d, const struct vr_link *w, const struct v
 		plan_set(d, w, h);
 }
 
+/* Port name in the namespace of a router (vrd's netns backend), or NULL:
+ * a port the host wants back, for a router now placed elsewhere (its
+ * bridge in dom0, for placement domU).  lo stays. */
+static const struct vr_link *in_router_ns(const struct vr_state *have, const char *name)
+{
+	if (!strcmp(name, "lo"))
+		return NULL;
+	for (size_t i = 0; i < have->links.n; i++) {
+		const struct vr_link *l = &have->links.v[i];
+		if (!*l->ns || strcmp(l->name, name))
+			continue;
+		for (size_t k = 0; k < have->netns.n; k++)
+			if (have->netns.v[k].name == l->ns && have->netns.v[k].owner)
+				return l;
+	}
+	return NULL;
+}
+
+/* Does the config want an existing link named name in a router's
+ * namespace (moved there from vrd's)? */
+static bool wanted_as_port(const struct vr_state *want, const char *name)
+{
+	for (size_t i = 0; i < want->links.n; i++) {
+		const struct vr_link *w = &want->links.v[i];
+		if (*w->ns && !w->created && !w->implicit && !strcmp(w->name, name))
+			return true;
+	}
+	return false;
+}
+
+/* Does the config want port name in vrd's namespace (moved there now)? */
+static bool wanted_in_host(const struct vr_state *want, const char *name)
+{
+	const struct vr_link *w = vr_state_find_link(want, vr_intern(""), name);
+
+	return w && !w->created && !w->implicit;
+}
+
 static void diff_port(struct dctx *d, const struct vr_link *w, const struct vr_link *h)
 {
 	const struct vr_link *elsewhere;
@@ -181,7 +221,8 @@ static void diff_port(struct dctx *d, const struct vr_link *w, const struct vr_l
 		plan_set(d, w, NULL);
 		return;
 	}
-	elsewhere = *w->ns ? vr_state_find_link(d->have, vr_intern(""), w->name) : NULL;
+	elsewhere = *w->ns ? vr_state_find_link(d->have, vr_intern(""), w->name)
+			   : in_router_ns(d->have, w->name);
 	if (elsewhere) {
 		memset(&op, 0, sizeof(op));
 		op.code = VR_OP_LINK_MOVE;
@@ -215,6 +256,11 @@ static void diff_unwanted_link(struct dctx *d, const struct vr_link *h)
 	const struct vr_link *m;
 
 	if (h->created && h->owner) {
+		/* one vrd created for a router and the config now wants in
+		 * another namespace (a guest's vif moving into the router's
+		 * dom0 namespace) is moved by diff_port, not deleted */
+		if (!*h->ns && wanted_as_port(d->want, h->name))
+			return;
 		add_op(d, VR_OP_LINK_DEL, VR_WAVE_DEL_LINK, h, sizeof(*h), NULL, 0);
 		return;
 	}
@@ -231,7 +277,8 @@ static void diff_unwanted_link(struct dctx *d, const struct vr_link *h)
 			return;
 		}
 	}
-	if (*h->ns && owned_netns(d->have, h->ns) && strcmp(h->name, "lo")) {
+	if (*h->ns && owned_netns(d->have, h->ns) && strcmp(h->name, "lo") &&
+	    !wanted_in_host(d->want, h->name)) {
 		struct vr_op op;
 
 		memset(&op, 0, sizeof(op));
@@ -576,6 +623,36 @@ int vr_diff(const struct vr_state *want, const struct vr_state *have, struct vr_
 	return d.r;
 }
 
+static bool has_gateway(const struct vr_op *op)
+{
+	if (op->code != VR_OP_ROUTE_ADD && op->code != VR_OP_ROUTE_REPLACE)
+		return false;
+	for (size_t k = 0; k < op->o.route.n_nh; k++)
+		if (op->o.route.nh[k].gw.family)
+			return true;
+	return false;
+}
+
+static void stable_gateways_last(struct vr_op *v, size_t n)
+{
+	struct vr_op *tmp;
+	size_t k = 0;
+
+	if (n < 2)
+		return;
+	tmp = malloc(n * sizeof(*tmp));
+	if (!tmp)
+		abort();
+	for (size_t i = 0; i < n; i++)
+		if (!has_gateway(&v[i]))
+			tmp[k++] = v[i];
+	for (size_t i = 0; i < n; i++)
+		if (has_gateway(&v[i]))
+			tmp[k++] = v[i];
+	memcpy(v, tmp, n * sizeof(*v));
+	free(tmp);
+}
+
 void vr_plan_order(struct vr_plan *p)
 {
 	size_t count[VR_WAVE_COUNT + 1] = {0};
@@ -592,6 +669,12 @@ void vr_plan_order(struct vr_plan *p)
 		abort();
 	for (size_t i = 0; i < p->n; i++)
 		sorted[count[p->v[i].wave]++] = p->v[i];
+	/* In the route wave, routes without a gateway first: a gateway
+	 * route may need one of them to be reachable (the kernel checks at
+	 * once, and the wave is one batch). */
+	/* count[w] is now the end of wave w, count[w - 1] its start */
+	stable_gateways_last(sorted + count[VR_WAVE_ROUTE - 1],
+			     count[VR_WAVE_ROUTE] - count[VR_WAVE_ROUTE - 1]);
 	free(p->v);
 	p->v = sorted;
 	p->cap = p->n;

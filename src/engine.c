@@ -7,9 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "announce.h"
 #include "observe.h"
+#include "place/domu.h"
 #include "statedir.h"
 #include "sys.h"
 
@@ -71,6 +74,14 @@ void vr_plan_print(const struct vr_plan *p, FILE *f)
 		fprintf(f, "%s\n", vr_op_str(&p->v[i], line, sizeof(line)));
 }
 
+static double now_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
+}
+
 /* Can this kernel create a VRF device?  Try it in a child process inside
  * a fresh network namespace, so nothing of the probe is ever visible. */
 static int probe_vrf(void)
@@ -122,6 +133,61 @@ static const struct vr_sys_ops sys_ops = {
 	.sysctl_write = vr_sysctl_write,
 };
 
+/* An id of the tables file under key (a table, or a guest id). */
+static int alloc_id(struct vr_tables *tables, bool *changed, const char *key, const uint32_t *in_use,
+		    size_t n_in_use, const struct vr_router *rt, uint32_t *out, struct vr_errs *e)
+{
+	if (!vr_tables_get(tables, key))
+		*changed = true;
+	if (vr_tables_alloc(tables, key, in_use, n_in_use, out) < 0) {
+		char *p = vr_path_router(rt, NULL);
+		int r = vr_errs_add(e, -ENOSPC, p, "no free id left in the pool %u-%u for %s",
+				    VR_TABLE_POOL_MIN, VR_TABLE_POOL_MAX, key);
+		free(p);
+		return r;
+	}
+	return 0;
+}
+
+/* A domU router: its guest id, its dom0 context (routed: the router's
+ * namespace for backend netns, vrd's own for vrf), the table of each
+ * interface pair, and its guest if it is known. */
+static int domu_realm(struct vr_engine *eng, const struct vr_realm *m, struct vr_rinfo *ri, struct vr_tables *tables,
+		      bool *changed, const uint32_t *in_use, size_t n_in_use, struct vr_errs *e)
+{
+	const struct vr_router *rt = ri->r;
+	bool routed = rt->domu.vif_mode == VR_VIF_ROUTED;
+	char key[IFNAMSIZ + 8];
+	uint32_t id;
+
+	if (!eng->place) {
+		char *p = vr_path_router(rt, "placement");
+		int r = vr_errs_add(e, -EOPNOTSUPP, p, "placement domU needs the guest drivers, "
+						       "which this program does not run");
+		free(p);
+		return r;
+	}
+	vr_place_gid_key(rt->domu.hypervisor, rt->name, key);
+	if (alloc_id(tables, changed, key, in_use, n_in_use, rt, &id, e) < 0)
+		return -ENOSPC;
+	ri->gid = id;
+	ri->ns = routed && ri->backend == VR_BACKEND_NETNS ? vr_realm_netns(m, rt->name)
+							  : vr_intern("");
+	for (size_t n = 0; routed && n < 2 * rt->n_ifaces && n < 2 * VR_GUEST_MAX_VIFS; n++) {
+		if (*ri->ns) {
+			ri->pair_table[n] = VR_DOMU_NS_TABLE0 + (uint32_t)n;
+			continue;
+		}
+		snprintf(key, sizeof(key), "%s/%zu", rt->name, n);
+		if (alloc_id(tables, changed, key, in_use, n_in_use, rt, &ri->pair_table[n], e) < 0)
+			return -ENOSPC;
+	}
+	for (size_t g = 0; g < eng->place->n_guests; g++)
+		if (!strcmp(eng->place->guests[g].router, rt->name))
+			ri->guest = &eng->place->guests[g];
+	return 0;
+}
+
 /* Backends, tables and namespaces of every router.  Tables of vrf routers
  * without one come from the state directory's pool and stay stable. */
 static int make_realm(struct vr_engine *eng, const struct vr_config *c, struct vr_realm *m,
@@ -134,6 +200,7 @@ static int make_realm(struct vr_engine *eng, const struct vr_config *c, struct v
 	if (!in_use)
 		abort();
 	m->netns_prefix = eng->netns_prefix;
+	m->guest = eng->guest;
 	m->n = c->n_routers;
 	m->v = calloc(c->n_routers + 1, sizeof(*m->v));
 	if (!m->v)
@@ -146,7 +213,19 @@ static int make_realm(struct vr_engine *eng, const struct vr_config *c, struct v
 		struct vr_rinfo *ri = &m->v[i];
 
 		ri->r = rt;
+		if (eng->guest) {
+			/* the guest is the router: its whole stack, main table */
+			ri->backend = VR_BACKEND_NETNS;
+			ri->table = VR_TABLE_MAIN;
+			ri->ns = vr_intern("");
+			continue;
+		}
 		ri->backend = vr_engine_backend(eng, rt->backend);
+		if (rt->placement == VR_PLACE_DOMU) {
+			if (domu_realm(eng, m, ri, tables, tables_changed, in_use, n_in_use, e) < 0)
+				r = -EINVAL;
+			continue;
+		}
 		if (ri->backend == VR_BACKEND_VRF && !eng->vrf_ok && rt->backend == VR_BACKEND_VRF) {
 			char *p = vr_path_router(rt, "backend");
 			/* asked for explicitly: say so before anything changes */
@@ -198,8 +277,75 @@ struct sysctl_read_ctx {
 /* Observe the kernel: vrd's namespace (links, addresses, rules, and the
  * route tables of desired and owned VRFs), the routers' namespaces, the
  * desired sysctls. */
-static int observe(struct vr_engine *eng, const struct vr_state *want, struct vr_state *have,
-		   struct vr_errs *e)
+/* The router a pair table or guest id of t belongs to ("red/0" -> red). */
+static const char *key_router(const char *key, char out[IFNAMSIZ])
+{
+	const char *slash = strchr(key, '/');
+
+	if (!slash || (size_t)(slash - key) >= IFNAMSIZ)
+		return NULL;
+	memcpy(out, key, (size_t)(slash - key));
+	out[slash - key] = 0;
+	return out;
+}
+
+/* Owners the kernel cannot tell: vrd's routes and rules in the pair
+ * tables of routed domU routers (vrd's namespace), its proxy entries
+ * there (by the port's record), and, in a guest, all of vrd's routes and
+ * proxies (the guest is the router). */
+static void attribute_more(const struct vr_engine *eng, const struct vr_tables *t,
+			   const struct vr_realm *m, struct vr_state *have)
+{
+	const char *host = vr_intern("");
+	char name[IFNAMSIZ];
+
+	if (eng->guest) {
+		const char *owner = m->n == 1 ? vr_intern(m->v[0].r->name) : NULL;
+		for (size_t i = 0; owner && i < have->routes.n; i++)
+			if (have->routes.v[i].ns == host && have->routes.v[i].protocol == VR_RTPROT)
+				have->routes.v[i].owner = owner;
+		for (size_t i = 0; owner && i < have->proxies.n; i++)
+			if (have->proxies.v[i].proto == VR_RTPROT)
+				have->proxies.v[i].owner = owner;
+		return;
+	}
+	for (size_t k = 0; k < t->n; k++) {
+		const char *rt = key_router(t->v[k].router, name);
+		uint32_t table = t->v[k].table;
+
+		if (!rt)
+			continue;
+		for (size_t i = 0; i < have->routes.n; i++) {
+			struct vr_route *o = &have->routes.v[i];
+			if (!o->owner && o->ns == host && o->table == table &&
+			    o->protocol == VR_RTPROT)
+				o->owner = vr_intern(rt);
+		}
+		for (size_t i = 0; i < have->rules.n; i++) {
+			struct vr_rule *o = &have->rules.v[i];
+			if (!o->owner && o->ns == host && o->table == table &&
+			    o->protocol == VR_RTPROT)
+				o->owner = vr_intern(rt);
+		}
+	}
+	if (have->proxies.n) {
+		struct vr_links links;
+
+		vr_links_init(&links);
+		if (vr_links_load(&links, eng->state_dir, NULL) == 0)
+			for (size_t i = 0; i < have->proxies.n; i++) {
+				struct vr_proxy *o = &have->proxies.v[i];
+				const struct vr_link_rec *rec;
+				if (!o->owner && o->proto == VR_RTPROT &&
+				    (rec = vr_links_find(&links, o->ns, o->dev)))
+					o->owner = vr_intern(rec->router);
+			}
+		vr_links_free(&links);
+	}
+}
+
+static int observe(struct vr_engine *eng, const struct vr_realm *m, const struct vr_tables *t,
+		   const struct vr_state *want, struct vr_state *have, struct vr_errs *e)
 {
 	const char *host = vr_intern("");
 	struct vr_state probe;
@@ -209,8 +355,9 @@ static int observe(struct vr_engine *eng, const struct vr_state *want, struct vr
 	size_t n_names = 0;
 	int r;
 
-	/* Namespaces: ours are those with our prefix. */
-	r = vr_netns_list(eng->netns_prefix, &names, &n_names);
+	/* Namespaces: ours are those with our prefix (a guest has none: it
+	 * may share /run/netns with dom0, as lab guests do). */
+	r = eng->guest ? 0 : vr_netns_list(eng->netns_prefix, &names, &n_names);
 	if (r < 0)
 		return vr_errs_add(e, r, VR_NETNS_DIR, "cannot list namespaces: %s", strerror(-r));
 	for (size_t i = 0; i < n_names; i++) {
@@ -227,7 +374,7 @@ static int observe(struct vr_engine *eng, const struct vr_state *want, struct vr
 		vr_state_free(&probe);
 		return r;
 	}
-	cap = want->links.n + probe.links.n + 1;
+	cap = want->links.n + probe.links.n + t->n + 1;
 	tables = calloc(cap, sizeof(*tables));
 	if (!tables)
 		abort();
@@ -239,6 +386,12 @@ static int observe(struct vr_engine *eng, const struct vr_state *want, struct vr
 		    !has_table(tables, n_tables, probe.links.v[i].u.vrf.table))
 			tables[n_tables++] = probe.links.v[i].u.vrf.table;
 	vr_state_free(&probe);
+	/* the interface-pair tables of routed domU routers */
+	for (size_t i = 0; i < t->n; i++)
+		if (strchr(t->v[i].router, '/') && !has_table(tables, n_tables, t->v[i].table))
+			tables[n_tables++] = t->v[i].table;
+	if (eng->guest)
+		tables[n_tables++] = VR_TABLE_MAIN;
 	r = vr_observe_ns(&eng->k, host, tables, n_tables, have, e);
 	free(tables);
 	if (r < 0)
@@ -246,8 +399,16 @@ static int observe(struct vr_engine *eng, const struct vr_state *want, struct vr
 
 	/* The routers' namespaces that exist. */
 	for (size_t i = 0; i < have->netns.n; i++) {
-		uint32_t main_table = VR_TABLE_MAIN;
-		r = vr_observe_ns(&eng->k, have->netns.v[i].name, &main_table, 1, have, e);
+		/* main, and the tables desired there (the pair tables of a
+		 * routed domU router: the namespace goes with the router) */
+		const char *ns = have->netns.v[i].name;
+		uint32_t ns_tables[1 + 2 * VR_GUEST_MAX_VIFS] = {VR_TABLE_MAIN};
+		size_t n_ns_tables = 1;
+		for (size_t k = 0; k < want->routes.n; k++)
+			if (want->routes.v[k].ns == ns && n_ns_tables < 1 + 2 * VR_GUEST_MAX_VIFS &&
+			    !has_table(ns_tables, n_ns_tables, want->routes.v[k].table))
+				ns_tables[n_ns_tables++] = want->routes.v[k].table;
+		r = vr_observe_ns(&eng->k, ns, ns_tables, n_ns_tables, have, e);
 		if (r < 0)
 			return r;
 	}
@@ -274,18 +435,97 @@ static int observe(struct vr_engine *eng, const struct vr_state *want, struct vr
 	}
 	vr_state_sort(have);
 	vr_state_attribute(have);
+	attribute_more(eng, t, m, have);
 	return 0;
 }
 
+/* ---- announcing moved addresses ---- */
+
+struct announce_job {
+	const char *dev;
+	const uint8_t *mac;
+	const struct vr_ip *ips;
+	size_t n;
+	int router;
+};
+
+static int announce_in(void *arg)
+{
+	const struct announce_job *j = arg;
+
+	return vr_announce(j->dev, j->mac, j->ips, j->n, j->router);
+}
+
+static bool link_touched(const struct vr_plan *p, const char *ns, const char *name)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const struct vr_op *op = &p->v[i];
+		bool is_link = op->code == VR_OP_LINK_ADD || op->code == VR_OP_LINK_SET ||
+			       op->code == VR_OP_LINK_MOVE;
+		const char *where = op->code == VR_OP_LINK_MOVE ? op->to_ns : op->o.link.ns;
+		if (is_link && where == ns && !strcmp(op->o.link.name, name))
+			return true;
+	}
+	return false;
+}
+
+/* After a pass that moved ports (a placement switch, a port newly taken):
+ * tell the neighbours where the router's addresses are now.  Best effort:
+ * a failure only delays the neighbours until their entries expire. */
+static void announce_moves(struct vr_engine *eng, const struct vr_realm *m,
+			   const struct vr_plan *p)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		const struct vr_rinfo *ri = &m->v[i];
+		const struct vr_router *r = ri->r;
+		bool domu = r->placement == VR_PLACE_DOMU && !m->guest;
+
+		for (size_t n = 0; n < r->n_ifaces; n++) {
+			const struct vr_iface *f = &r->ifaces[n];
+			struct announce_job j = {.ips = f->addrs, .n = f->n_addrs,
+						 .router = r->forwarding};
+			uint8_t mac[6];
+			const char *ns = ri->ns;
+
+			if (!f->n_addrs)
+				continue;
+			j.dev = domu ? vr_domu_upstream(f) : f->name;
+			if (domu && r->domu.vif_mode == VR_VIF_BRIDGED) {
+				/* the guest's card answers now: its MAC, sent
+				 * from the upstream port */
+				ns = vr_intern("");
+				vr_guest_mac(r->name, f->name, mac);
+				j.mac = mac;
+			}
+			if (!link_touched(p, ns, j.dev))
+				continue;
+			vr_kernel_run_in(&eng->k, ns, announce_in, &j);
+		}
+	}
+}
+
+struct announce_ctx {
+	struct vr_engine *eng;
+	const struct vr_realm *m;
+	const struct vr_plan *p;
+};
+
+static void announce_built(void *arg)
+{
+	struct announce_ctx *a = arg;
+
+	announce_moves(a->eng, a->m, a->p);
+}
+
 /* Observe and diff.  0 with the plan, or -errno (errors in e). */
-static int plan_once(struct vr_engine *eng, const struct vr_state *want, struct vr_plan *plan,
-		     struct vr_errs *e)
+static int plan_once(struct vr_engine *eng, const struct vr_realm *m, const struct vr_tables *t,
+		     const struct vr_state *want, struct vr_plan *plan, struct vr_errs *e)
 {
 	struct vr_state have;
 	int r;
 
 	vr_state_init(&have);
-	r = observe(eng, want, &have, e);
+	r = observe(eng, m, t, want, &have, e);
 	if (r == 0)
 		r = vr_diff(want, &have, plan, e);
 	vr_state_free(&have);
@@ -328,8 +568,10 @@ static int persist(struct vr_engine *eng, const struct vr_state *want, const str
 }
 
 /* Table allocations, realm and desired state of config c: what every pass
- * starts from.  want comes out sorted. */
-static int prepare(struct vr_engine *eng, const struct vr_config *c, struct vr_realm *m,
+ * starts from; with up, the guests of domU routers are brought up first
+ * (their vif names are part of the desired state).  want comes out
+ * sorted. */
+static int prepare(struct vr_engine *eng, const struct vr_config *c, bool up, struct vr_realm *m,
 		   struct vr_tables *tables, bool *tables_changed, struct vr_state *want,
 		   struct vr_errs *e)
 {
@@ -339,6 +581,18 @@ static int prepare(struct vr_engine *eng, const struct vr_config *c, struct vr_r
 		r = 0;
 	if (r == 0)
 		r = make_realm(eng, c, m, tables, tables_changed, e);
+	if (r == 0 && up && eng->place && !eng->guest) {
+		/* the guest ids just allocated name the vifs: keep them */
+		if (*tables_changed)
+			r = vr_statedir_init(eng->state_dir);
+		if (r == 0 && *tables_changed)
+			r = vr_tables_save(tables, eng->state_dir);
+		if (r < 0)
+			r = vr_errs_add(e, r, eng->state_dir, "cannot write the state directory: %s",
+					strerror(-r));
+		if (r == 0)
+			r = vr_place_up(eng->place, m, e);
+	}
 	if (r == 0)
 		r = vr_desired_build(m, want, e);
 	vr_state_sort(want);
@@ -356,9 +610,9 @@ int vr_engine_observe(struct vr_engine *eng, const struct vr_config *c, struct v
 	memset(m, 0, sizeof(*m));
 	vr_tables_init(&tables);
 	vr_state_init(&want);
-	r = prepare(eng, c, m, &tables, &changed, &want, e);
+	r = prepare(eng, c, false, m, &tables, &changed, &want, e);
 	if (r == 0)
-		r = observe(eng, &want, have, e);
+		r = observe(eng, m, &tables, &want, have, e);
 	vr_state_free(&want);
 	vr_tables_free(&tables);
 	return r;
@@ -373,6 +627,7 @@ int vr_engine_converge(struct vr_engine *eng, const struct vr_config *c,
 	struct vr_tables tables;
 	struct vr_state want;
 	bool tables_changed = false;
+	double t_first = 0, t_last = 0;
 	int r;
 
 	memset(res, 0, sizeof(*res));
@@ -380,9 +635,9 @@ int vr_engine_converge(struct vr_engine *eng, const struct vr_config *c,
 	vr_plan_init(&res->skipped);
 	vr_tables_init(&tables);
 	vr_state_init(&want);
-	r = prepare(eng, c, &m, &tables, &tables_changed, &want, e);
+	r = prepare(eng, c, !dry_run, &m, &tables, &tables_changed, &want, e);
 	if (r == 0)
-		r = plan_once(eng, &want, &res->plan, e);
+		r = plan_once(eng, &m, &tables, &want, &res->plan, e);
 	if (r == 0)
 		filter_plan(&res->plan, how, &res->skipped);
 	if (r < 0 || dry_run)
@@ -391,16 +646,25 @@ int vr_engine_converge(struct vr_engine *eng, const struct vr_config *c,
 
 	/* Execute, then look again until nothing is left to do.  A plan that
 	 * is empty from the start costs one observation and no write. */
+	if (eng->place && !eng->guest)
+		res->guests_us = eng->place->ready_ms * 1e3;
+	t_first = now_us();
 	if (res->plan.n) {
-		r = vr_exec(&eng->k, &sys_ops, &res->plan, e, &res->stats);
+		struct announce_ctx ac = {eng, &m, &res->plan};
+		struct vr_sys_ops first = sys_ops;
+
+		first.built = announce_built;
+		first.arg = &ac;
+		r = vr_exec(&eng->k, &first, &res->plan, e, &res->stats);
 		res->rounds++;
+		t_last = now_us();
 	}
 	while (r == 0 && res->rounds) {
 		struct vr_plan next;
 		char line[512];
 
 		vr_plan_init(&next);
-		r = plan_once(eng, &want, &next, e);
+		r = plan_once(eng, &m, &tables, &want, &next, e);
 		if (r == 0)
 			filter_plan(&next, how, NULL);
 		if (r == 0 && next.n && res->rounds > VERIFY_ROUNDS)
@@ -411,6 +675,7 @@ int vr_engine_converge(struct vr_engine *eng, const struct vr_config *c,
 		else if (r == 0 && next.n) {
 			r = vr_exec(&eng->k, &sys_ops, &next, e, &res->stats);
 			res->rounds++;
+			t_last = now_us();
 		}
 		if (r == 0 && !next.n) {
 			vr_plan_free(&next);
@@ -418,9 +683,27 @@ int vr_engine_converge(struct vr_engine *eng, const struct vr_config *c,
 		}
 		vr_plan_free(&next);
 	}
+	/* the switch: from the first write until the new state stood (the
+	 * deletes after that only clear what is left of the old one) */
+	if (res->stats.t_built_us > res->stats.t_begin_us)
+		res->exec_us = res->stats.t_built_us - res->stats.t_begin_us;
+	else if (t_last > t_first)
+		res->exec_us = t_last - t_first;
+
+	/* break after make: guests no longer needed go now, not before */
+	if (r == 0 && eng->place && !eng->guest) {
+		int rd = vr_place_down(eng->place, &m, &tables, &tables_changed, e);
+		r = persist(eng, &want, &tables, tables_changed, e);
+		if (r == 0)
+			r = rd;
+		goto done; /* the kernel pass succeeded: keep the guests it uses */
+	}
 	if (r == 0)
 		r = persist(eng, &want, &tables, tables_changed, e);
 out:
+	if (r < 0 && eng->place && !dry_run && !eng->guest)
+		vr_place_rollback(eng->place);
+done:
 	vr_state_free(&want);
 	vr_tables_free(&tables);
 	free(m.v);

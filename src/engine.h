@@ -13,6 +13,7 @@
 #include "exec.h"
 #include "kernel.h"
 #include "model.h"
+#include "place/place.h"
 
 #define VR_STATE_DIR_DEFAULT "/var/lib/vrd"
 #define VR_NETNS_PREFIX_DEFAULT "vr-"
@@ -22,6 +23,10 @@ struct vr_engine {
 	const char *state_dir;
 	const char *netns_prefix;
 	int vrf_ok; /* -1 not probed yet, 0 no VRF device in this kernel, 1 yes */
+	/* vrd --guest: the config's one router owns this whole namespace */
+	bool guest;
+	/* domU routers: their guests (NULL: a domU router is an error) */
+	struct vr_place *place;
 };
 
 /* How a pass runs.  skip: ops of routers for which it returns true are
@@ -39,6 +44,9 @@ struct vr_engine_result {
 	struct vr_plan_summary summary;
 	struct vr_exec_stats stats;
 	unsigned rounds;                 /* executions (1 + verify rounds) */
+	/* microseconds from the first kernel write of the pass to its last
+	 * (what a placement switch interrupts), and until guests were ready */
+	double exec_us, guests_us;
 };
 
 void vr_engine_init(struct vr_engine *eng, const char *state_dir, const char *netns_prefix);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "nl/enc.h"
 
@@ -442,6 +443,14 @@ static void run_ns(struct exec *x, const char *ns, const struct vr_op *const *op
 	free(bt.rel);
 }
 
+static double now_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
+}
+
 /* One wave: every op is tried (a batch goes on after a failed request
  * anyway); returns the first error code, 0 when all succeeded. */
 static int run_wave(struct exec *x, const struct vr_op *const *ops, uint8_t *state, size_t n)
@@ -531,6 +540,8 @@ int vr_exec(struct vr_kernel *k, const struct vr_sys_ops *sys, const struct vr_p
 	/* The caches may predate changes made by others since: resolving a
 	 * name to a stale index would act on the wrong device. */
 	vr_kernel_invalidate(k, NULL);
+	if (!x.st->t_begin_us)
+		x.st->t_begin_us = now_us();
 	for (size_t i = 0; i < n;) {
 		size_t j = i + 1;
 		while (j < n && plan->v[j].wave == plan->v[i].wave)
@@ -540,6 +551,11 @@ int vr_exec(struct vr_kernel *k, const struct vr_sys_ops *sys, const struct vr_p
 		if (ret) {
 			end = j;
 			break;
+		}
+		if (plan->v[i].wave <= VR_WAVE_ROUTE) {
+			x.st->t_built_us = now_us();
+			if (sys && sys->built && (j == n || plan->v[j].wave > VR_WAVE_ROUTE))
+				sys->built(sys->arg);
 		}
 		i = j;
 	}

@@ -18,6 +18,11 @@ struct vr_sys_ops {
 	int (*netns_add)(const char *name);
 	int (*netns_del)(const char *name);
 	int (*sysctl_write)(int nsfd, const char *key, const char *value);
+	/* optional: called once the last wave that adds or changes objects
+	 * succeeded, before the deletes (a placement switch announces the
+	 * moved addresses here, not after slow bridge deletions) */
+	void (*built)(void *arg);
+	void *arg;
 };
 
 struct vr_exec_stats {
@@ -29,6 +34,10 @@ struct vr_exec_stats {
 	size_t sendmsg;         /* sendmsg() calls */
 	size_t rolled_back;     /* inverse ops attempted */
 	size_t rollback_failed; /* of which failed: the "rollback failed:" entries of errs */
+	/* CLOCK_MONOTONIC, microseconds: when the first wave began and when
+	 * the last wave that adds or changes objects ended (what follows only
+	 * deletes what the new state no longer needs); 0 when not run */
+	double t_begin_us, t_built_us;
 };
 
 /* Run plan (ops ordered by wave, see op.h).  Within a wave, netlink ops are

@@ -285,6 +285,8 @@ static void sb_link(struct sbuf *b, const struct vr_link *l, bool with_kind,
 	if (l->has_mac)
 		sb_add(b, " address %02x:%02x:%02x:%02x:%02x:%02x", l->mac[0], l->mac[1], l->mac[2],
 		       l->mac[3], l->mac[4], l->mac[5]);
+	if (l->noarp)
+		sb_add(b, " arp %s", l->noarp > 0 ? "off" : "on");
 	if (l->up >= 0)
 		sb_add(b, " %s", l->up ? "up" : "down");
 	sb_ns(b, l->ns);

@@ -50,6 +50,7 @@ struct vr_link {
 	bool has_mac;          /* desired: mac is managed; observed: mac is known */
 	uint8_t mac[6];
 	int8_t up;             /* 1 up, 0 down, -1 not managed */
+	int8_t noarp;          /* IFF_NOARP: 1 set, -1 clear; desired 0: not managed */
 	union {
 		struct {
 			char peer[IFNAMSIZ];

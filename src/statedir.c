@@ -301,6 +301,26 @@ static bool ifname_valid(const char *s)
 	return !strpbrk(s, "/:") && !has_space(s);
 }
 
+/* A key of the tables file: a router's name, or "router/what" for the
+ * other ids a router holds ("red/guest": its guest id, "red/0": the table
+ * of its first domU interface pair; see place/domu.h). */
+static bool table_key_valid(const char *s)
+{
+	const char *slash = strchr(s, '/');
+	char name[IFNAMSIZ];
+
+	if (!slash)
+		return ifname_valid(s);
+	if ((size_t)(slash - s) >= IFNAMSIZ || !slash[1] || strlen(slash + 1) > 8)
+		return false;
+	memcpy(name, s, (size_t)(slash - s));
+	name[slash - s] = 0;
+	for (const char *c = slash + 1; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')))
+			return false;
+	return ifname_valid(name);
+}
+
 /* A name under /run/netns that fits the file format; "" is vrd's own. */
 static bool ns_valid(const char *s)
 {
@@ -410,7 +430,7 @@ int vr_tables_parse(struct vr_tables *t, const char *text, const char *file, str
 		if (n != 2)
 			bad += line_err(errs, file, ln, "expected 'router table', found %d field%s",
 			                n, n == 1 ? "" : "s");
-		else if (!ifname_valid(f[0]))
+		else if (!table_key_valid(f[0]))
 			bad += line_err(errs, file, ln, "'%s' is not a router name", f[0]);
 		else if (table_parse(f[1], &table) < 0)
 			bad += line_err(errs, file, ln,
@@ -492,7 +512,7 @@ int vr_tables_alloc(struct vr_tables *t, const char *router, const uint32_t *in_
 	uint64_t used[(POOL_SIZE + 63) / 64] = {0};
 	const struct vr_table_alloc *a;
 
-	if (!ifname_valid(router))
+	if (!table_key_valid(router))
 		return -EINVAL;
 	a = tables_find(t, router);
 	if (a) {

@@ -346,6 +346,12 @@ static int start(struct vrd *d, struct vr_errs *e)
 	if (!d->ctx)
 		return -EINVAL;
 	vr_engine_init(&d->eng, d->o.state_dir, d->o.netns_prefix);
+	{
+		struct vr_hv_conf hc;
+		vrd_place_conf(&d->o, &hc);
+		vr_place_init(&d->place, &hc);
+		d->eng.place = &d->place;
+	}
 	snprintf(path, sizeof(path), "%s/" RUNNING_FILE, d->o.state_dir);
 	if (d->o.config)
 		r = read_config(d, d->o.config, &tree, e);
@@ -425,6 +431,7 @@ int vrd_run(const struct vrd_opts *o)
 	lyd_free_all(d.running);
 	vr_config_free(&d.config);
 	vr_engine_free(&d.eng);
+	vr_place_free(&d.place);
 	vr_yang_ctx_free(d.ctx);
 	vr_errs_free(&e);
 	ev_loop_destroy(d.loop);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine.h"
 #include "ctl.h"
@@ -16,7 +17,7 @@
 
 struct main_opts {
 	struct vrd_opts d;
-	bool check, once, dry_run;
+	bool check, once, dry_run, resync_set;
 };
 
 static void usage(FILE *f)
@@ -33,8 +34,14 @@ static void usage(FILE *f)
 		   "  --log-level L        error, warning, info, debug [info]\n"
 		   "  --flush-on-exit      remove every router when stopping (default: they keep forwarding)\n"
 		   "  --resync-interval S  full resync period in seconds [300]\n"
-		   "  --max-clients N      control connections [64]\n",
-		VR_CTL_SOCKET_DEFAULT, VR_STATE_DIR_DEFAULT, VR_NETNS_PREFIX_DEFAULT);
+		   "  --max-clients N      control connections [64]\n"
+		   "domU routers (placement domU):\n"
+		   "  --guest-timeout S    a guest must be ready within S seconds [60]\n"
+		   "  --lab-vrd PATH       the vrd run in lab guests [this program]\n"
+		   "  --xl-dir DIR         generated xl.cfg files [STATE-DIR/xl]\n"
+		   "  --vif-script PATH    vif hotplug script for xl guests [%s]\n"
+		   "  --guest SPEC         be the vrd inside a guest: SPEC is \"xenstore\" or \"lab:DIR\"\n",
+		VR_CTL_SOCKET_DEFAULT, VR_STATE_DIR_DEFAULT, VR_NETNS_PREFIX_DEFAULT, VR_VIF_SCRIPT);
 }
 
 static void print_errors(const struct vr_errs *e)
@@ -52,8 +59,14 @@ static int run_once(const struct main_opts *o, const struct vr_config *c, struct
 	struct vr_engine_result res;
 	int r;
 
-	vr_engine_init(&eng, o->d.state_dir, o->d.netns_prefix);
 	struct vr_converge how = {.dry_run = o->dry_run};
+	struct vr_hv_conf hc;
+	struct vr_place place;
+
+	vr_engine_init(&eng, o->d.state_dir, o->d.netns_prefix);
+	vrd_place_conf(&o->d, &hc);
+	vr_place_init(&place, &hc);
+	eng.place = &place;
 
 	r = vr_engine_converge(&eng, c, &how, &res, e);
 	if (r == 0 && o->dry_run) {
@@ -66,7 +79,26 @@ static int run_once(const struct main_opts *o, const struct vr_config *c, struct
 	}
 	vr_engine_result_free(&res);
 	vr_engine_free(&eng);
+	vr_place_free(&place);
 	return r;
+}
+
+void vrd_place_conf(const struct vrd_opts *o, struct vr_hv_conf *conf)
+{
+	static char self[4096];
+	ssize_t n;
+
+	memset(conf, 0, sizeof(*conf));
+	conf->state_dir = o->state_dir;
+	conf->vrd_path = o->lab_vrd;
+	if (!conf->vrd_path) {
+		n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		self[n > 0 ? n : 0] = 0;
+		conf->vrd_path = n > 0 ? self : "vrd";
+	}
+	conf->xl_dir = o->xl_dir;
+	conf->vif_script = o->vif_script ? o->vif_script : VR_VIF_SCRIPT;
+	conf->timeout_ms = (int)(o->guest_timeout * 1000);
 }
 
 int main(int argc, char **argv)
@@ -84,6 +116,11 @@ int main(int argc, char **argv)
 		{"resync-interval", required_argument, NULL, 'R'},
 		{"max-clients", required_argument, NULL, 'M'},
 		{"monitor-rcvbuf", required_argument, NULL, 'B'}, /* tests: force ENOBUFS */
+		{"guest", required_argument, NULL, 'G'},
+		{"guest-timeout", required_argument, NULL, 'T'},
+		{"lab-vrd", required_argument, NULL, 'V'},
+		{"xl-dir", required_argument, NULL, 'X'},
+		{"vif-script", required_argument, NULL, 'W'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -92,7 +129,8 @@ int main(int argc, char **argv)
 				    .netns_prefix = VR_NETNS_PREFIX_DEFAULT,
 				    .resync_interval = 300,
 				    .debounce = 0.05,
-				    .max_clients = 64}};
+				    .max_clients = 64,
+				    .guest_timeout = 60}};
 	struct vr_errs e;
 	struct vr_config c;
 	struct ly_ctx *ctx;
@@ -140,6 +178,7 @@ int main(int argc, char **argv)
 			break;
 		case 'R':
 			o.d.resync_interval = atof(optarg);
+			o.resync_set = true;
 			if (o.d.resync_interval <= 0) {
 				usage(stderr);
 				return 2;
@@ -155,6 +194,25 @@ int main(int argc, char **argv)
 		case 'B':
 			o.d.monitor_rcvbuf = atoi(optarg);
 			break;
+		case 'G':
+			o.d.guest = optarg;
+			break;
+		case 'T':
+			o.d.guest_timeout = atof(optarg);
+			if (o.d.guest_timeout <= 0) {
+				usage(stderr);
+				return 2;
+			}
+			break;
+		case 'V':
+			o.d.lab_vrd = optarg;
+			break;
+		case 'X':
+			o.d.xl_dir = optarg;
+			break;
+		case 'W':
+			o.d.vif_script = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -167,6 +225,17 @@ int main(int argc, char **argv)
 	    ((o.check || o.once) && !o.d.config)) {
 		usage(stderr);
 		return 2;
+	}
+	if (o.d.guest) {
+		if (o.check || o.once || o.d.config) {
+			usage(stderr);
+			return 2;
+		}
+		if (!o.resync_set)
+			o.d.resync_interval = 30;
+		r = vrd_guest_run(&o.d);
+		vr_intern_free_all();
+		return r;
 	}
 	if (!o.check && !o.once) {
 		r = vrd_run(&o.d);

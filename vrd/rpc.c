@@ -85,7 +85,7 @@ static int request_config(struct vrd *d, struct lyd_node *op, struct lyd_node **
 
 /* Apply an edited copy of the running config. */
 static void apply_edit(struct vrd *d, struct lyd_node *tree, struct lyd_node *reply,
-		       struct vr_errs *e)
+		       struct vr_errs *e, struct vr_engine_result *out)
 {
 	struct vr_engine_result res;
 
@@ -97,6 +97,10 @@ static void apply_edit(struct vrd *d, struct lyd_node *tree, struct lyd_node *re
 	}
 	if (vrd_apply(d, tree, false, &res, e) == 0)
 		out_summary(reply, &res.plan);
+	if (out) {
+		out->exec_us = res.exec_us;
+		out->guests_us = res.guests_us;
+	}
 	vr_engine_result_free(&res);
 }
 
@@ -137,7 +141,7 @@ static void rpc_router_del(struct vrd *d, struct lyd_node *op, struct lyd_node *
 		return;
 	}
 	lyd_free_tree(r);
-	apply_edit(d, tree, reply, e);
+	apply_edit(d, tree, reply, e, NULL);
 }
 
 static void rpc_route(struct vrd *d, struct lyd_node *op, struct lyd_node *reply, bool add,
@@ -181,7 +185,7 @@ static void rpc_route(struct vrd *d, struct lyd_node *op, struct lyd_node *reply
 		if (metric)
 			lyd_new_path(n, NULL, "metric", metric, 0, NULL);
 	}
-	apply_edit(d, tree, reply, e);
+	apply_edit(d, tree, reply, e, NULL);
 }
 
 static void rpc_migrate(struct vrd *d, struct lyd_node *op, struct lyd_node *reply,
@@ -189,37 +193,37 @@ static void rpc_migrate(struct vrd *d, struct lyd_node *op, struct lyd_node *rep
 {
 	const char *name = leaf(op, "router"), *placement = leaf(op, "placement");
 	struct lyd_node *tree, *r, *p = NULL;
-	ev_tstamp t0;
+	struct vr_engine_result res;
+	const struct vr_router *now = vr_config_router(&d->config, name);
 
-	if (!strcmp(placement, "domU")) {
-		vr_errs_add(e, -EOPNOTSUPP, name,
-			    "placement domU needs the domU driver, which this vrd does not have yet");
-		return;
-	}
+	enum vr_placement from = now ? now->placement : VR_PLACE_NATIVE;
+
+	memset(&res, 0, sizeof(res));
 	tree = running_copy(d);
 	r = find_router(tree, name);
-	if (!r) {
+	if (!r || !now) {
 		vr_errs_add(e, -ENOENT, name, "no router %s", name);
 		lyd_free_all(tree);
 		return;
 	}
-	/* native and dom0 are the same kernel objects (dom0 is native on a Xen
-	 * host): the switch is a change of the model only. */
+	/* Make before break, in one apply: the engine brings a new guest up
+	 * and waits for it before dom0 is re-plumbed, then re-plumbs dom0 in
+	 * one transaction (the interruption), then destroys a guest no longer
+	 * needed; a guest that does not become ready fails the apply and the
+	 * old placement stays.  native <-> dom0 are the same kernel objects
+	 * (dom0 is native on a Xen host): a change of the model only. */
 	lyd_find_path(r, "placement", 0, &p);
 	if (p)
 		lyd_free_tree(p);
 	lyd_new_path(r, NULL, "placement", placement, 0, NULL);
-	t0 = ev_time();
-	apply_edit(d, tree, reply, e);
+	apply_edit(d, tree, reply, e, &res);
 	if (!e->n) {
-		struct lyd_node *n = NULL;
-		unsigned long long ops = 0;
-		lyd_find_path(reply, "added", 1, &n);
-		for (struct lyd_node *c = lyd_child(reply); c; c = c->next)
-			ops += !strcmp(LYD_NAME(c), "operation");
-		/* no kernel change, no interruption; otherwise the apply's
-		 * duration bounds it */
-		out_u64(reply, "interruption-us", ops ? (unsigned long long)((ev_time() - t0) * 1e6) : 0);
+		vrd_log(VRD_LOG_INFO,
+			"migrated %s from %s to %s: guest ready after %.1f ms, dom0 switched in "
+			"%.1f ms",
+			name, vr_placement_str(from), placement, res.guests_us / 1e3,
+			res.exec_us / 1e3);
+		out_u64(reply, "interruption-us", (unsigned long long)res.exec_us);
 	}
 }
 

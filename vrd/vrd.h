@@ -25,7 +25,15 @@ struct vrd_opts {
 	double debounce;        /* seconds */
 	int max_clients;
 	int monitor_rcvbuf;     /* bytes, 0: default (tests force ENOBUFS with a tiny one) */
+	/* domU routers */
+	const char *guest;      /* --guest SPEC: run as the vrd inside a guest */
+	const char *lab_vrd;    /* the vrd binary lab guests run [this one] */
+	const char *xl_dir, *vif_script;
+	double guest_timeout;   /* seconds a guest may take to be ready */
 };
+
+/* The guest drivers' settings from the options (lab_vrd resolved). */
+void vrd_place_conf(const struct vrd_opts *o, struct vr_hv_conf *conf);
 
 /* Drift and state counters of one router. */
 struct vrd_router_stats {
@@ -40,6 +48,7 @@ struct vrd {
 	struct vrd_opts o;
 	struct ly_ctx *ctx;
 	struct vr_engine eng;
+	struct vr_place place;
 
 	struct lyd_node *running; /* the running config (/vrd:virtual-routers), may be NULL */
 	struct vr_config config;  /* the same, as structs */
@@ -70,6 +79,9 @@ struct vrd {
 	ev_signal sighup_w, sigterm_w, sigint_w;
 	bool ready_sent;
 };
+
+/* guest.c: `vrd --guest SPEC` */
+int vrd_guest_run(const struct vrd_opts *o);
 
 /* daemon.c */
 int vrd_run(const struct vrd_opts *o);

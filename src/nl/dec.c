@@ -256,6 +256,7 @@ int vr_dec_link(const struct nlmsghdr *nlh, struct vr_link *out)
 	l.ifindex = ifm->ifi_index;
 	l.flags = ifm->ifi_flags;
 	l.up = (ifm->ifi_flags & IFF_UP) ? 1 : 0;
+	l.noarp = (ifm->ifi_flags & IFF_NOARP) ? 1 : -1;
 	l.kind = VR_LINK_OTHER;
 	if (tb[IFLA_MTU])
 		l.mtu = mnl_attr_get_u32(tb[IFLA_MTU]);

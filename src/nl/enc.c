@@ -281,8 +281,16 @@ static void set_up(struct ifinfomsg *ifm, int8_t up)
 {
 	if (up < 0)
 		return;
-	ifm->ifi_change = IFF_UP;
-	ifm->ifi_flags = up ? IFF_UP : 0;
+	ifm->ifi_change |= IFF_UP;
+	ifm->ifi_flags |= up ? IFF_UP : 0;
+}
+
+static void set_noarp(struct ifinfomsg *ifm, int8_t noarp)
+{
+	if (!noarp)
+		return;
+	ifm->ifi_change |= IFF_NOARP;
+	ifm->ifi_flags |= noarp > 0 ? IFF_NOARP : 0;
 }
 
 static ssize_t enc_link_add(const struct vr_link *l, const struct vr_resolve *r, uint32_t seq,
@@ -302,6 +310,7 @@ static ssize_t enc_link_add(const struct vr_link *l, const struct vr_resolve *r,
 	/* A new link is down: only "up" needs saying. */
 	if (l->up == 1)
 		set_up(ifm, 1);
+	set_noarp(ifm, l->noarp);
 	put_strz(&m, IFLA_IFNAME, l->name);
 	/* rtnl_create_link() ignores IFLA_IFALIAS (only changelink applies
 	 * it): the tag is sent here for the record, and must be set again by
@@ -354,6 +363,7 @@ static ssize_t enc_link_set(const struct vr_link *l, const struct vr_resolve *r,
 	ifm->ifi_family = AF_UNSPEC;
 	ifm->ifi_index = idx;
 	set_up(ifm, l->up);
+	set_noarp(ifm, l->noarp);
 	if (l->mtu)
 		put_u32(&m, IFLA_MTU, l->mtu);
 	if (l->has_mac)

@@ -40,7 +40,11 @@ cleanup() {
 	done
 	for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-	for n in $(ip netns list | awk '{print $1}' | grep "^$T-" || true); do
+	# lab guests of the vrd this scenario started: their vrd, their namespace
+	for p in $(cat "$STATE"/guests/*/pid 2>/dev/null || true); do
+		grep -qa -- '--guest' "/proc/$p/cmdline" 2>/dev/null && kill -KILL "$p" 2>/dev/null || true
+	done
+	for n in $(ip netns list | awk '{print $1}' | grep -e "^$T-" -e "^vrg-$T" || true); do
 		ip netns del "$n" 2>/dev/null || true
 	done
 	rm -rf "$STATE"
@@ -58,7 +62,7 @@ vrd_once() { in_vrd "$VRD" --once --state-dir "$STATE" --netns-prefix "$PREFIX" 
 # A config with @BACKEND@ replaced; prints the temp file's name.
 config() {
 	local out="$STATE/$(basename "$1")"
-	sed "s/@BACKEND@/$BACKEND/g" "$1" >"$out"
+	sed -e "s/@BACKEND@/$BACKEND/g" -e "s/@T@/$T/g" "$1" >"$out"
 	echo "$out"
 }
 

@@ -144,7 +144,8 @@ static int f_sysctl(int nsfd, const char *key, const char *value)
 	return 0;
 }
 
-static const struct vr_sys_ops fake_sys = {f_netns_add, f_netns_del, f_sysctl};
+static const struct vr_sys_ops fake_sys = {
+    .netns_add = f_netns_add, .netns_del = f_netns_del, .sysctl_write = f_sysctl};
 
 /* ---- fixture ---- */
 
@@ -440,6 +441,47 @@ static void test_batch_success(void **state)
 	assert_int_equal(S.sendmsg, 1);
 	assert_int_equal(S.failed, 0);
 	assert_int_equal(S.rolled_back, 0);
+}
+
+/* The "built" hook runs once, after the last adding wave and before the
+ * deletes; not at all when an adding wave fails. */
+static size_t built_calls, built_batches;
+
+static void f_built(void *arg)
+{
+	(void)arg;
+	built_calls++;
+	built_batches = n_batches();
+}
+
+static void test_built_hook(void **state)
+{
+	struct vr_sys_ops sys = fake_sys;
+
+	(void)state;
+	sys.built = f_built;
+	built_calls = built_batches = 0;
+	add_addr(VR_OP_ADDR_ADD, "198.18.0.1/24", "eth0");
+	add_route(VR_OP_ROUTE_ADD, "198.19.1.0/24", "198.18.0.2", "eth0");
+	add_route(VR_OP_ROUTE_DEL, "198.19.9.0/24", "198.18.0.2", "eth0");
+	assert_int_equal(vr_exec(&K, &sys, &P, &E, &S), 0);
+	assert_int_equal(built_calls, 1);
+	assert_int_equal(built_batches, 2); /* the address and the route, not the delete */
+	assert_int_equal(n_batches(), 3);
+	assert_true(S.t_built_us >= S.t_begin_us && S.t_begin_us > 0);
+}
+
+static void test_built_hook_not_on_failure(void **state)
+{
+	struct vr_sys_ops sys = fake_sys;
+
+	(void)state;
+	sys.built = f_built;
+	built_calls = 0;
+	add_route(VR_OP_ROUTE_ADD, "198.19.1.0/24", "198.18.0.2", "eth0");
+	fail_at(0, 0, EINVAL, "Nexthop has invalid gateway", true);
+	assert_int_equal(vr_exec(&K, &sys, &P, &E, &S), -EINVAL);
+	assert_int_equal(built_calls, 0);
 }
 
 static void test_eexist_add(void **state)
@@ -740,6 +782,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_batch_success, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_built_hook, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_built_hook_not_on_failure, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_eexist_add, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_enodev_encoder, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_enodev_kernel_add, setup, teardown),

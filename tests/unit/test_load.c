@@ -167,6 +167,25 @@ static void test_domu(void **state)
 	vr_config_free(&c);
 }
 
+/* Guest settings are kept with any placement: they say where the router
+ * goes when it is migrated to domU. */
+static void test_domu_kept(void **state)
+{
+	struct vr_config c;
+	const struct vr_router *r;
+
+	(void)state;
+	load_ok("domu-on-native.json", &c);
+	r = vr_config_router(&c, "red");
+	assert_int_equal(r->placement, VR_PLACE_NATIVE);
+	assert_true(r->has_domu);
+	assert_int_equal(r->domu.vif_mode, VR_VIF_ROUTED);
+	vr_config_free(&c);
+	load_ok("upstream-on-dom0.json", &c);
+	assert_string_equal(vr_router_iface(vr_config_router(&c, "red"), "red0")->upstream, "eth0");
+	vr_config_free(&c);
+}
+
 static void test_empty(void **state)
 {
 	struct vr_config c;
@@ -225,11 +244,15 @@ static const struct bad_case bad_cases[] = {
 	 "/vrd:virtual-routers/router[name='red']/route[prefix='198.19.0.0/16']/"
 	 "next-hop[address='198.18.2.2']/router",
 	 "another router than red"},
-	{"domu-on-native.json", "/vrd:virtual-routers/router[name='red']/domu",
-	 "need placement domU"},
-	{"upstream-on-native.json",
+	{"domu-veth.json", "/vrd:virtual-routers/router[name='red']/interface[name='red0']",
+	 "declared as plain ports"},
+	{"domu-leak.json",
+	 "/vrd:virtual-routers/router[name='blue']/route[prefix='198.19.0.0/16']/"
+	 "next-hop[address='198.18.1.2']/router",
+	 "no route leaking between blue and red"},
+	{"upstream-taken.json",
 	 "/vrd:virtual-routers/router[name='red']/interface[name='red0']/upstream",
-	 "has placement dom0"},
+	 "is an interface of router blue"},
 	{"reserved-table.json", "/vrd:virtual-routers/router[name='red']/table", "254 is reserved"},
 	{"host-bits.json", "/vrd:virtual-routers/router[name='red']/route[prefix='198.19.0.1/16']/prefix",
 	 "host bits are set"},
@@ -296,7 +319,8 @@ static void test_all_reported(void **state)
 		"{\"vrd:virtual-routers\":{\"router\":["
 		"{\"name\":\"a\",\"table\":255,\"route\":[{\"prefix\":\"198.19.0.0/16\","
 		"\"next-hop\":[{\"address\":\"2001:db8::1\"}]}]},"
-		"{\"name\":\"b\",\"domu\":{}}]}}";
+		"{\"name\":\"b\",\"placement\":\"domU\",\"interface\":[{\"name\":\"x\","
+		"\"veth\":{\"peer\":\"y\"}}]}]}}";
 	struct vr_config c;
 	struct vr_errs e;
 
@@ -316,6 +340,7 @@ int main(void)
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_kinds);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_routes);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_domu);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_domu_kept);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_empty);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_examples);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_unreadable);

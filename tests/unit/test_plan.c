@@ -15,6 +15,7 @@
 
 #include "desired.h"
 #include "diff.h"
+#include "place/domu.h"
 #include "load.h"
 #include "yang_ctx.h"
 #include "state_text.h"
@@ -41,7 +42,27 @@ static const struct golden cases[] = {
 	{"vrf-table-taken", EXAMPLES "/red.json", VR_BACKEND_VRF},
 	{"netns-proxy", EXAMPLES "/demo.json", VR_BACKEND_NETNS},
 	{"vrf-proxy", EXAMPLES "/red.json", VR_BACKEND_VRF},
+	/* native -> domU (lab guest, gid 1000): dom0's side of the switch */
+	{"netns-domu-bridged", FIXTURES "/plan/domu-bridged.json", VR_BACKEND_NETNS},
+	{"netns-domu-routed", FIXTURES "/plan/domu-routed.json", VR_BACKEND_NETNS},
+	{"vrf-domu-routed", FIXTURES "/plan/domu-routed.json", VR_BACKEND_VRF},
 };
+
+/* A domU router as the engine realises it: guest id 1000 (vifs
+ * vif1000.<n>), dom0 side in the host except routed netns, pair tables
+ * 100.. in a namespace, 2000.. in the host. */
+static void domu_realm(struct vr_rinfo *ri)
+{
+	bool routed = ri->r->domu.vif_mode == VR_VIF_ROUTED;
+
+	if (ri->r->placement != VR_PLACE_DOMU)
+		return;
+	ri->gid = 1000;
+	if (!routed || ri->backend != VR_BACKEND_NETNS)
+		ri->ns = vr_intern("");
+	for (uint32_t k = 0; k < 2 * VR_GUEST_MAX_VIFS; k++)
+		ri->pair_table[k] = (*ri->ns ? VR_DOMU_NS_TABLE0 : 2000) + k;
+}
 
 static char *render(const struct golden *g)
 {
@@ -66,6 +87,7 @@ static char *render(const struct golden *g)
 							      : (uint32_t)(1000 + i);
 		m.v[i].ns = g->backend == VR_BACKEND_NETNS ? vr_realm_netns(&m, c.routers[i].name)
 							   : vr_intern("");
+		domu_realm(&m.v[i]);
 	}
 	vr_state_init(&want);
 	vr_state_init(&have);
@@ -149,6 +171,7 @@ static void test_self_empty(void **state)
 		ri[i].table = 1000 + (uint32_t)i;
 		ri[i].ns = g->backend == VR_BACKEND_NETNS ? vr_realm_netns(&m, c.routers[i].name)
 							  : vr_intern("");
+		domu_realm(&ri[i]);
 	}
 	m.v = ri;
 	m.n = c.n_routers;

@@ -165,7 +165,11 @@ static void test_tables_malformed(void **state)
 	tables_bad("red -1\n", "T:1", "not a table id");
 	tables_bad("red +5\n", "T:1", "not a table id");
 	tables_bad("red 10x\n", "T:1", "not a table id");
-	tables_bad("a/b 1000\n", "T:1", "'a/b' is not a router name");
+	tables_bad("a/B 1000\n", "T:1", "'a/B' is not a router name");
+	tables_bad("a/ 1000\n", "T:1", "not a router name");
+	tables_bad("/b 1000\n", "T:1", "not a router name");
+	tables_bad("a/b/c 1000\n", "T:1", "not a router name");
+	tables_bad("a/123456789 1000\n", "T:1", "not a router name");
 	tables_bad("a:b 1000\n", "T:1", "not a router name");
 	tables_bad(".. 1000\n", "T:1", "not a router name");
 	tables_bad("abcdefghijklmnop 1000\n", "T:1", "not a router name");
@@ -186,6 +190,32 @@ static void test_tables_malformed(void **state)
 	assert_int_equal(vr_tables_parse(&t, "x\n", NULL, NULL), -EINVAL);
 	vr_errs_free(&e);
 	vr_tables_free(&t);
+}
+
+/* A router's other ids: "red/lab" (its guest id), "red/0" (a domU
+ * interface pair's table) parse, allocate and round-trip like tables. */
+static void test_tables_router_keys(void **state)
+{
+	struct vr_tables t;
+	struct vr_errs e;
+	uint32_t id = 0;
+	char *text;
+
+	(void)state;
+	vr_tables_init(&t);
+	vr_errs_init(&e);
+	assert_int_equal(vr_tables_parse(&t, "red/lab 1000\nred 1001\n", "T", &e), 0);
+	assert_int_equal(vr_tables_get(&t, "red/lab"), 1000);
+	assert_int_equal(vr_tables_alloc(&t, "red/0", NULL, 0, &id), 0);
+	assert_int_equal(id, 1002);
+	assert_int_equal(vr_tables_alloc(&t, "red/Lab", NULL, 0, &id), -EINVAL);
+	text = vr_tables_format(&t);
+	assert_non_null(strstr(text, "red/0 1002\n"));
+	free(text);
+	assert_int_equal(vr_tables_release(&t, "red/lab"), 0);
+	assert_int_equal(vr_tables_get(&t, "red/lab"), 0);
+	vr_tables_free(&t);
+	vr_errs_free(&e);
 }
 
 static void test_tables_alloc(void **state)
@@ -213,7 +243,7 @@ static void test_tables_alloc(void **state)
 	assert_int_equal(vr_tables_get(&t, "blue"), 0);
 	assert_int_equal(vr_tables_alloc(&t, "black", NULL, 0, &id), 0);
 	assert_int_equal(id, 1001);
-	assert_int_equal(vr_tables_alloc(&t, "bad/name", NULL, 0, &id), -EINVAL);
+	assert_int_equal(vr_tables_alloc(&t, "bad:name", NULL, 0, &id), -EINVAL);
 	assert_int_equal(vr_tables_alloc(&t, "", NULL, 0, &id), -EINVAL);
 	vr_tables_free(&t);
 }
@@ -482,6 +512,7 @@ int main(void)
 	    cmocka_unit_test(test_tables_roundtrip),
 	    cmocka_unit_test(test_tables_malformed),
 	    cmocka_unit_test(test_tables_alloc),
+	    cmocka_unit_test(test_tables_router_keys),
 	    cmocka_unit_test(test_tables_exhausted),
 	    cmocka_unit_test_setup_teardown(test_tables_stable, dir_setup, dir_teardown),
 	    cmocka_unit_test_setup_teardown(test_tables_load_bad, dir_setup, dir_teardown),
