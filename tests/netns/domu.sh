@@ -31,9 +31,11 @@ reach_all() {
 	ping4 h1 198.18.2.1 && pass "$what: ping the router's far address" || fail "$what: ping h1 -> 198.18.2.1"
 }
 
-# links of the vrd namespace that are not the two ports or lo
+# links of the vrd namespace that are not the two ports, lo or (backend
+# vrf, placement native) the router's VRF device
 extra_links() {
-	ip -n "$VNS" -br link show | awk '{print $1}' | sed 's/@.*//' | grep -v -e '^lo$' -e '^d-h1$' -e '^d-h2$' || true
+	ip -n "$VNS" -br link show | awk '{print $1}' | sed 's/@.*//' |
+		grep -v -e '^lo$' -e '^d-h1$' -e '^d-h2$' -e "^$R\$" || true
 }
 
 nothing_of_guest() {
@@ -122,6 +124,9 @@ ctl apply "$STATE/empty.json" >/dev/null && pass "remove the router" || fail "re
 nothing_of_guest "removed"
 ip netns list | grep -q "^$PREFIX" && fail "a router namespace is left" || pass "no router namespace left"
 ip -n "$VNS" rule show | grep -q 'iif' && fail "rules left: $(ip -n "$VNS" rule show)" || pass "no rule left"
+left=$( (ip -n "$VNS" route show table all proto 77; ip -n "$VNS" -6 route show table all proto 77
+	ip -n "$VNS" neigh show proxy; ip -n "$VNS" -6 neigh show proxy) 2>&1)
+[ -z "$left" ] && pass "no route or proxy entry of vrd left" || fail "left: $left"
 stop_vrd
 
 # Make before break: a guest that never becomes ready fails the move and
