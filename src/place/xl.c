@@ -13,7 +13,8 @@
  *   scripts have finished; it leaves a monitoring daemon behind whose
  *   stdout and stderr go to xl's log file, not to our pipes.  libxl numbers
  *   the vifs of a new domain 0..n-1 in cfg order; `xl network-attach`
- *   takes the next free number, hence vifs are found by MAC.
+ *   takes the next free number, hence vifs are found by MAC.  Its vif
+ *   settings are one key=value per argument (not xl.cfg's comma list).
  * - libxl creates /local/domain/<domid> as "n0 r<domid>" (dom0's, read by
  *   the guest) and xenstored gives a node dom0 creates its parent's
  *   permissions, so the vrd subtree starts out right; it is chmod'ed
@@ -580,8 +581,10 @@ static int xl_attach(struct vr_hv *hv, const struct vr_guest_spec *s, struct vr_
 		arg(&a, "xl");
 		arg(&a, "network-attach");
 		argf(&a, "%d", g->domid);
-		argf(&a, "mac=%02x:%02x:%02x:%02x:%02x:%02x,script=%s", m[0], m[1], m[2], m[3],
-		     m[4], m[5], o.x->script);
+		/* one key=value an argument: xl's parse_nic_config() takes
+		 * "mac=M,script=S" for a MAC and drops the script */
+		argf(&a, "mac=%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+		argf(&a, "script=%s", o.x->script);
 		r = must(&o, a.v, NULL);
 		args_reset(&a);
 		if (r == 0)

@@ -514,7 +514,7 @@ static void test_attach(void **st)
 	assert_string_equal(g.vif[2], "vif1.2");
 	mac_str(s.guest_mac[2], mac);
 	want = strf("xl network-list 1\n"
-	            "xl network-attach 1 mac=%s,script=%s\n"
+	            "xl network-attach 1 mac=%s script=%s\n"
 	            "xenstore-write backend/vif/1/2/hotplug-status connected\n"
 	            "xl network-list 1\n",
 	            mac, VIF_VRD);
@@ -538,7 +538,7 @@ static void test_attach(void **st)
 	flag("fail/xl-network-attach", "libxl_device_nic_add failed.\n");
 	assert_int_equal(hv->ops->attach(hv, &s, &g, &e), -EIO);
 	mac_str(s.guest_mac[3], mac);
-	want = strf("vr-red: `xl network-attach 1 mac=%s,script=%s` failed (exit status 1): "
+	want = strf("vr-red: `xl network-attach 1 mac=%s script=%s` failed (exit status 1): "
 	            "libxl_device_nic_add failed.",
 	            mac, VIF_VRD);
 	assert_err(&e, want);
