@@ -118,7 +118,8 @@ static void add_bridged(const struct vr_rinfo *ri, size_t n, struct vr_state *s)
 	struct vr_link up = {.ns = host, .owner = owner, .up = 1};
 	struct vr_link vif = {.ns = host, .owner = owner, .up = 1, .has_mac = true};
 
-	snprintf(br.name, IFNAMSIZ, "vrb%u.%zu", ri->gid, n);
+	/* gid <= 65535 (the tables pool), n < 16: at most 11 bytes */
+	snprintf(br.name, IFNAMSIZ, "vrb%u.%u", (unsigned)(uint16_t)ri->gid, (unsigned)(n % 100));
 	vr_state_add_link(s, &br);
 	copy_name(up.name, vr_domu_upstream(f));
 	copy_name(up.master, br.name);

@@ -561,10 +561,11 @@ static int guest_start(const struct lab *lab, const char *name, const char *dir,
 	pid_t c, pid = 0;
 	ssize_t got;
 
-	snprintf(sdir, sizeof(sdir), "%s/state", dir);
-	snprintf(sock, sizeof(sock), "%s/vrd.sock", dir);
-	snprintf(logp, sizeof(logp), "%s/vrd.log", dir);
-	snprintf(pidp, sizeof(pidp), "%s/pid", dir);
+	if (snprintf(sdir, sizeof(sdir), "%s/state", dir) >= (int)sizeof(sdir) ||
+	    snprintf(sock, sizeof(sock), "%s/vrd.sock", dir) >= (int)sizeof(sock) ||
+	    snprintf(logp, sizeof(logp), "%s/vrd.log", dir) >= (int)sizeof(logp) ||
+	    snprintf(pidp, sizeof(pidp), "%s/pid", dir) >= (int)sizeof(pidp))
+		return vr_errs_add(e, -ENAMETOOLONG, name, "the guest directory %s is too long", dir);
 	if ((r = mkdir_p(sdir)) < 0)
 		return vr_errs_add(e, r, name, "cannot create %s: %s", sdir, strerror(-r));
 	nsfd = vr_netns_open(name);
