@@ -82,8 +82,30 @@ static void show_interfaces(const struct lyd_node *r)
 			printf("-");
 		for (; a; a = vr_ctl_next(i, "address", a))
 			printf("%s%s", vr_ctl_value(a), vr_ctl_next(i, "address", a) ? " " : "");
+		if (vr_ctl_leaf(i, "upstream"))
+			printf("  (dom0: %s, vif %s)", vr_ctl_leaf(i, "upstream"),
+			       or_dash(vr_ctl_leaf(i, "vif")));
 		printf("\n");
 	}
+}
+
+/* placement domU: "  guest vr-red (xl, domid 3, vif-mode routed): ready" */
+static void show_guest(const struct lyd_node *r)
+{
+	const struct lyd_node *g = vr_ctl_next(r, "guest", NULL);
+	const char *ready, *status;
+
+	if (!g)
+		return;
+	ready = vr_ctl_leaf(g, "ready");
+	status = vr_ctl_leaf(g, "status");
+	printf("  guest %s (%s, id %s, vif-mode %s): %s", or_dash(vr_ctl_leaf(g, "name")),
+	       or_dash(vr_ctl_leaf(g, "hypervisor")), or_dash(vr_ctl_leaf(g, "domid")),
+	       or_dash(vr_ctl_leaf(g, "vif-mode")),
+	       ready && !strcmp(ready, "true") ? "ready" : "not ready");
+	if (status && !(ready && !strcmp(ready, "true")))
+		printf(" (last report: %s)", status);
+	printf("\n");
 }
 
 static void show_routes(const struct lyd_node *r)
@@ -130,6 +152,7 @@ int vrctl_show_state(const struct vrctl *v, const struct lyd_node *out, void *ar
 		       or_dash(vr_ctl_leaf(r, "placement")), w[2], or_dash(vr_ctl_leaf(r, "backend")),
 		       w[3], or_dash(vr_ctl_leaf(r, "table")), or_zero(vr_ctl_leaf(r, "drift-corrected")),
 		       or_zero(vr_ctl_leaf(r, "drift-reported")));
+		show_guest(r);
 		show_interfaces(r);
 		show_routes(r);
 		if (vr_ctl_next(out, "router", r))

@@ -4,6 +4,7 @@
  * or roll back and report every error. */
 #include "vrd.h"
 
+
 #include <errno.h>
 #include <libyang/libyang.h>
 #include <linux/rtnetlink.h>
@@ -14,6 +15,7 @@
 
 #include "ctl.h"
 #include "load.h"
+#include "place/domu.h"
 
 static const char *leaf(const struct lyd_node *op, const char *name)
 {
@@ -244,8 +246,72 @@ static const struct vr_route *find_route(const struct vr_state *have, const stru
 	return NULL;
 }
 
-static void state_router(const struct vrd *d, const struct vr_rinfo *ri,
-			 const struct vr_state *have, struct lyd_node *reply)
+/* A domU router: its guest as its driver sees it, its interfaces as dom0
+ * sees their upstream ports, its routes as the guest reports them. */
+static void state_domu(struct vrd *d, const struct vr_rinfo *ri, const struct vr_state *have,
+		       struct lyd_node *rn)
+{
+	const struct vr_router *r = ri->r;
+	const struct vr_guest *g = NULL;
+	struct vr_hv *hv = vr_place_hv(&d->place, r->domu.hypervisor);
+	struct lyd_node *gn = NULL;
+	char line[1024] = "", gen[VR_GUEST_GEN_LEN], *cfg;
+	bool ready = false;
+	char a[VR_ADDR_STRLEN];
+	const char *dom0_ns = r->domu.vif_mode == VR_VIF_ROUTED ? ri->ns : vr_intern("");
+
+	for (size_t i = 0; i < d->place.n_guests; i++)
+		if (!strcmp(d->place.guests[i].router, r->name))
+			g = &d->place.guests[i];
+	cfg = vr_guest_config(r);
+	vr_guest_gen(cfg, gen);
+	free(cfg);
+	if (g && hv && hv->ops->status(hv, g, line, sizeof(line)) == 0)
+		ready = vr_guest_status_parse(line, gen, NULL) == 1;
+	if (lyd_new_inner(rn, NULL, "guest", 0, &gn) == LY_SUCCESS) {
+		char name[VR_GUEST_NAME_MAX];
+
+		vr_guest_name(r->domu.hypervisor, r->name, name);
+		lyd_new_term(gn, NULL, "name", name, 1, NULL);
+		lyd_new_term(gn, NULL, "hypervisor", r->domu.hypervisor == VR_HV_LAB ? "lab" : "xl",
+			     1, NULL);
+		if (g) {
+			snprintf(a, sizeof(a), "%d", g->domid);
+			lyd_new_term(gn, NULL, "domid", a, 1, NULL);
+		}
+		lyd_new_term(gn, NULL, "vif-mode",
+			     r->domu.vif_mode == VR_VIF_ROUTED ? "routed" : "bridged", 1, NULL);
+		if (*line)
+			lyd_new_term(gn, NULL, "status", line, 1, NULL);
+		lyd_new_term(gn, NULL, "ready", ready ? "true" : "false", 1, NULL);
+	}
+	for (size_t i = 0; i < r->n_ifaces; i++) {
+		const char *up = vr_domu_upstream(&r->ifaces[i]);
+		const struct vr_link *l = vr_state_find_link(have, dom0_ns, up);
+		struct lyd_node *in = NULL;
+
+		if (lyd_new_list(rn, NULL, "interface", 1, &in, r->ifaces[i].name) != LY_SUCCESS)
+			continue;
+		lyd_new_term(in, NULL, "oper-status",
+			     !l ? "missing" : (l->flags & IFF_UP) ? "up" : "down", 1, NULL);
+		for (size_t k = 0; k < r->ifaces[i].n_addrs; k++)
+			lyd_new_term(in, NULL, "address",
+				     vr_ip_str(&r->ifaces[i].addrs[k], true, a, sizeof(a)), 1, NULL);
+		lyd_new_term(in, NULL, "upstream", up, 1, NULL);
+		if (g && i < g->n_vifs)
+			lyd_new_term(in, NULL, "vif", g->vif[i], 1, NULL);
+	}
+	for (size_t i = 0; i < r->n_routes; i++) {
+		struct lyd_node *rt = NULL;
+
+		if (lyd_new_list(rn, NULL, "route", 1, &rt,
+				 vr_ip_str(&r->routes[i].prefix, true, a, sizeof(a))) == LY_SUCCESS)
+			lyd_new_term(rt, NULL, "status", ready ? "in-guest" : "pending", 1, NULL);
+	}
+}
+
+static void state_router(struct vrd *d, const struct vr_rinfo *ri, const struct vr_state *have,
+			 struct lyd_node *reply)
 {
 	const struct vr_router *r = ri->r;
 	struct lyd_node *rn = NULL;
@@ -261,6 +327,10 @@ static void state_router(const struct vrd *d, const struct vr_rinfo *ri,
 			out_u64(rn, "drift-corrected", d->stats[i].corrected);
 			out_u64(rn, "drift-reported", d->stats[i].reported);
 		}
+	if (r->placement == VR_PLACE_DOMU) {
+		state_domu(d, ri, have, rn);
+		return;
+	}
 	for (size_t i = 0; i < r->n_ifaces; i++) {
 		const struct vr_link *l = vr_state_find_link(have, ri->ns, r->ifaces[i].name);
 		struct lyd_node *in = NULL;

@@ -91,6 +91,10 @@ for mode in bridged routed; do
 		[ "$(ip netns exec "$D0" cat /proc/sys/net/ipv4/conf/d-h1/proxy_arp)" = 1 ] &&
 			pass "routed: proxy ARP on d-h1" || fail "routed: no proxy ARP on d-h1"
 	fi
+	show=$(ctl show "$R" 2>&1)
+	grep -q "guest $G (lab, id [0-9]*, vif-mode $mode): ready" <<<"$show" &&
+		grep -q '198.19.5.0/24 .*in-guest' <<<"$show" && grep -q 'dom0: d-h1, vif vif' <<<"$show" &&
+		pass "$mode: vrctl show reports the guest ready" || fail "$mode: vrctl show: $show"
 	rx0=$(guest_rx eth0)
 	reach_all "domU $mode"
 	rx1=$(guest_rx eth0)
