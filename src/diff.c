@@ -109,6 +109,21 @@ static void plan_set(struct dctx *d, const struct vr_link *w, const struct vr_li
 
 	if (old && strcmp(old->master, w->master) && w->master[0])
 		mark_reset(d, w);
+	/* A new MAC on a link that is up: most drivers refuse it while the
+	 * link runs (EBUSY: Xen's netback vif, physical ports; veth allows
+	 * it), so it goes down first, in the same wave, and comes back up
+	 * with the change. */
+	if (old && w->has_mac && old->up > 0 && (!old->has_mac || memcmp(old->mac, w->mac, 6))) {
+		struct vr_link down = *old;
+
+		down.owner = w->owner;
+		down.keep_master = true;
+		down.mtu = 0;
+		down.has_mac = false;
+		down.noarp = 0;
+		down.up = 0;
+		add_op(d, VR_OP_LINK_SET, wave, &down, sizeof(down), old, sizeof(*old));
+	}
 	add_op(d, VR_OP_LINK_SET, wave, w, sizeof(*w), old, old ? sizeof(*old) : 0);
 }
 
@@ -273,6 +288,7 @@ static void diff_unwanted_link(struct dctx *d, const struct vr_link *h)
 			rel.master[0] = 0;
 			rel.mtu = 0;
 			rel.up = -1;
+			rel.noarp = 0;
 			add_op(d, VR_OP_LINK_SET, VR_WAVE_RELEASE, &rel, sizeof(rel), h, sizeof(*h));
 			return;
 		}

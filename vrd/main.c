@@ -4,6 +4,8 @@
  *   vrd --check --config FILE                 validate and exit (like bgpd -n)
  *   vrd --once [--dry-run] --config FILE      converge the kernel to FILE, exit */
 #include <errno.h>
+#include <execinfo.h>
+#include <signal.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,6 +103,31 @@ void vrd_place_conf(const struct vrd_opts *o, struct vr_hv_conf *conf)
 	conf->timeout_ms = (int)(o->guest_timeout * 1000);
 }
 
+/* A crash leaves its backtrace in the log (offsets into the binary, for
+ * addr2line), then dies of the same signal (core dump, exit status). */
+static void on_fatal(int sig)
+{
+	static const char msg[] = "vrd: fatal signal, backtrace:\n";
+	void *frames[64];
+	int n = backtrace(frames, 64);
+
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+		_exit(128 + sig);
+	backtrace_symbols_fd(frames, n, STDERR_FILENO);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void crash_reports(void)
+{
+	static const int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
+	void *warm[1];
+
+	backtrace(warm, 1); /* loads libgcc now, not in the handler */
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		signal(sigs[i], on_fatal);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -135,6 +162,8 @@ int main(int argc, char **argv)
 	struct vr_config c;
 	struct ly_ctx *ctx;
 	int opt, r;
+
+	crash_reports();
 
 	while ((opt = getopt_long(argc, argv, "c:nh", opts, NULL)) != -1) {
 		switch (opt) {

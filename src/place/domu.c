@@ -116,7 +116,7 @@ static void add_bridged(const struct vr_rinfo *ri, size_t n, struct vr_state *s)
 	struct vr_link br = {
 	    .ns = host, .owner = owner, .created = true, .kind = VR_LINK_BRIDGE, .up = 1};
 	struct vr_link up = {.ns = host, .owner = owner, .up = 1};
-	struct vr_link vif = {.ns = host, .owner = owner, .up = 1, .has_mac = true};
+	struct vr_link vif = {.ns = host, .owner = owner, .up = 1, .has_mac = true, .noarp = -1};
 
 	/* gid <= 65535 (the tables pool), n < 16: at most 11 bytes */
 	snprintf(br.name, IFNAMSIZ, "vrb%u.%u", (unsigned)(uint16_t)ri->gid, (unsigned)(n % 100));

@@ -77,6 +77,7 @@ static int wait_ready(struct vr_hv *hv, const struct vr_guest *g, const char *ge
 {
 	double end = now_ms() + timeout_ms;
 	char line[1024] = "";
+	int last_err = 0;
 
 	for (;;) {
 		const char *why;
@@ -91,15 +92,17 @@ static int wait_ready(struct vr_hv *hv, const struct vr_guest *g, const char *ge
 				                   "the guest's vrd could not apply the router: %s",
 				                   why);
 		} else if (r != -ENOENT) {
-			return vr_errs_add(e, r, g->name, "cannot read the guest's status: %s",
-			                   strerror(-r));
+			/* a hiccup of the channel (xenstore busy while the
+			 * guest boots) is retried until the deadline */
+			last_err = r;
 		}
 		if (now_ms() > end)
-			return vr_errs_add(
-			    e, -ETIMEDOUT, g->name,
-			    "the guest's vrd did not report config %s ready within %d "
-			    "ms (last status: %s)",
-			    gen, timeout_ms, *line ? line : "none");
+			return vr_errs_add(e, -ETIMEDOUT, g->name,
+			                   "the guest's vrd did not report config %s ready within %d "
+			                   "ms (last status: %s%s%s)",
+			                   gen, timeout_ms, *line ? line : "none",
+			                   last_err ? "; reading it last failed: " : "",
+			                   last_err ? strerror(-last_err) : "");
 		nanosleep(&(struct timespec){.tv_nsec = READY_POLL_MS * 1000000L}, NULL);
 	}
 }

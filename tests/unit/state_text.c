@@ -47,7 +47,7 @@ static int parse_line(struct vr_state *s, char *line)
 			o.owner = vr_intern(tok[2] + 6);
 		vr_state_add_netns(s, &o);
 	} else if (!strcmp(tok[0], "link") && n >= 3) {
-		struct vr_link o = {.ns = ns_of(tok[1]), .up = 0};
+		struct vr_link o = {.ns = ns_of(tok[1]), .up = 0, .noarp = -1}; /* as decoded */
 		snprintf(o.name, sizeof(o.name), "%s", tok[2]);
 		for (int i = 3; i < n; i++) {
 			if (!strncmp(tok[i], "kind=", 5))
@@ -62,6 +62,17 @@ static int parse_line(struct vr_state *s, char *line)
 				o.mtu = (uint32_t)atoi(tok[i] + 4);
 			else if (!strcmp(tok[i], "up"))
 				o.up = 1;
+			else if (!strcmp(tok[i], "noarp"))
+				o.noarp = 1;
+			else if (!strncmp(tok[i], "mac=", 4)) {
+				unsigned m[6];
+				if (sscanf(tok[i] + 4, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3],
+					   &m[4], &m[5]) != 6)
+					return -1;
+				for (int k = 0; k < 6; k++)
+					o.mac[k] = (uint8_t)m[k];
+				o.has_mac = true;
+			}
 			else if (!strncmp(tok[i], "table=", 6))
 				o.u.vrf.table = (uint32_t)atoi(tok[i] + 6);
 			else

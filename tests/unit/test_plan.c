@@ -46,6 +46,7 @@ static const struct golden cases[] = {
 	{"netns-domu-bridged", FIXTURES "/plan/domu-bridged.json", VR_BACKEND_NETNS},
 	{"netns-domu-routed", FIXTURES "/plan/domu-routed.json", VR_BACKEND_NETNS},
 	{"vrf-domu-routed", FIXTURES "/plan/domu-routed.json", VR_BACKEND_VRF},
+	{"vrf-domu-bridged", FIXTURES "/plan/domu-bridged.json", VR_BACKEND_VRF},
 };
 
 /* A domU router as the engine realises it: guest id 1000 (vifs
