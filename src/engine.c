@@ -152,7 +152,7 @@ static int alloc_id(struct vr_tables *tables, bool *changed, const char *key, co
 /* A domU router: its guest id, its dom0 context (routed: the router's
  * namespace for backend netns, vrd's own for vrf), the table of each
  * interface pair, and its guest if it is known. */
-static int domu_realm(struct vr_engine *eng, const struct vr_realm *m, struct vr_rinfo *ri, struct vr_tables *tables,
+static int domu_realm(struct vr_engine *eng, struct vr_rinfo *ri, struct vr_tables *tables,
 		      bool *changed, const uint32_t *in_use, size_t n_in_use, struct vr_errs *e)
 {
 	const struct vr_router *rt = ri->r;
@@ -171,13 +171,10 @@ static int domu_realm(struct vr_engine *eng, const struct vr_realm *m, struct vr
 	if (alloc_id(tables, changed, key, in_use, n_in_use, rt, &id, e) < 0)
 		return -ENOSPC;
 	ri->gid = id;
-	ri->ns = routed && ri->backend == VR_BACKEND_NETNS ? vr_realm_netns(m, rt->name)
-							  : vr_intern("");
+	/* dom0's side lives in vrd's namespace with either backend: the
+	 * vifs stay where the hypervisor made them (see place/domu.h) */
+	ri->ns = vr_intern("");
 	for (size_t n = 0; routed && n < 2 * rt->n_ifaces && n < 2 * VR_GUEST_MAX_VIFS; n++) {
-		if (*ri->ns) {
-			ri->pair_table[n] = VR_DOMU_NS_TABLE0 + (uint32_t)n;
-			continue;
-		}
 		snprintf(key, sizeof(key), "%s/%zu", rt->name, n);
 		if (alloc_id(tables, changed, key, in_use, n_in_use, rt, &ri->pair_table[n], e) < 0)
 			return -ENOSPC;
@@ -222,7 +219,7 @@ static int make_realm(struct vr_engine *eng, const struct vr_config *c, struct v
 		}
 		ri->backend = vr_engine_backend(eng, rt->backend);
 		if (rt->placement == VR_PLACE_DOMU) {
-			if (domu_realm(eng, m, ri, tables, tables_changed, in_use, n_in_use, e) < 0)
+			if (domu_realm(eng, ri, tables, tables_changed, in_use, n_in_use, e) < 0)
 				r = -EINVAL;
 			continue;
 		}

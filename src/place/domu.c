@@ -177,12 +177,11 @@ static void add_routed(const struct vr_rinfo *ri, size_t n, struct vr_state *s)
 	vr_state_add_link(s, &vif);
 	add_pair_rules(ri, t_in, t_out, up.name, vif.name, s);
 
-	if (!*ri->ns) {
-		add_sysctl(s, ri->ns, owner, "net/ipv4/conf/%s/forwarding", up.name, "1");
-		add_sysctl(s, ri->ns, owner, "net/ipv4/conf/%s/forwarding", vif.name, "1");
-		add_sysctl(s, ri->ns, owner, "net/ipv6/conf/%s/forwarding", up.name, "1");
-		add_sysctl(s, ri->ns, owner, "net/ipv6/conf/%s/forwarding", vif.name, "1");
-	}
+	/* forwarding on these two ports only (vrd's namespace is shared) */
+	add_sysctl(s, ri->ns, owner, "net/ipv4/conf/%s/forwarding", up.name, "1");
+	add_sysctl(s, ri->ns, owner, "net/ipv4/conf/%s/forwarding", vif.name, "1");
+	add_sysctl(s, ri->ns, owner, "net/ipv6/conf/%s/forwarding", up.name, "1");
+	add_sysctl(s, ri->ns, owner, "net/ipv6/conf/%s/forwarding", vif.name, "1");
 	/* the upstream port answers for the guest's addresses, at once (not
 	 * after a random delay of up to 0.8 s) */
 	add_sysctl(s, ri->ns, owner, "net/ipv4/conf/%s/proxy_arp", up.name, "1");
@@ -239,7 +238,6 @@ int vr_domu_desired(const struct vr_realm *m, const struct vr_rinfo *ri, struct 
                     struct vr_errs *e)
 {
 	const struct vr_router *r = ri->r;
-	const char *owner = vr_intern(r->name);
 	bool routed = r->domu.vif_mode == VR_VIF_ROUTED;
 
 	(void)m;
@@ -250,19 +248,7 @@ int vr_domu_desired(const struct vr_realm *m, const struct vr_rinfo *ri, struct 
 		free(p);
 		return -EINVAL;
 	}
-	if (routed && *ri->ns) {
-		struct vr_netns n = {.name = ri->ns, .owner = owner};
-		struct vr_link lo = {
-		    .ns = ri->ns, .owner = owner, .up = 1, .name = "lo", .implicit = true};
-
-		vr_state_add_netns(s, &n);
-		vr_state_add_link(s, &lo);
-	}
-	if (routed && *ri->ns) {
-		add_key(s, ri->ns, owner, "net/ipv4/ip_forward", "1");
-		add_key(s, ri->ns, owner, "net/ipv6/conf/all/forwarding", "1");
-		add_key(s, ri->ns, owner, "net/ipv6/conf/all/proxy_ndp", "1");
-	} else if (routed) {
+	if (routed) {
 		/* vrd's namespace: IPv4 forwarding per port; IPv6 forwards only
 		 * with the host-wide switch (see desired.c), and unicast
 		 * neighbour solicitations for a proxied address (NUD probes)

@@ -7,11 +7,12 @@
  *
  * bridged  a bridge vrb<gid>.<n> in vrd's namespace with the upstream port
  *          and the vif as members.
- * routed   the upstream port and the vif in the router's dom0 context (the
- *          namespace <prefix><router> for backend netns; vrd's namespace for
- *          backend vrf), dom0 routing between the two (one IP hop, as Xen's
- *          vif-route) through two tables per pair chosen by policy rules on
- *          the input interface:
+ * routed   the upstream port and the vif in vrd's namespace (with either
+ *          backend: the vifs stay where the hypervisor put them, so a
+ *          driver finds them again, and a Xen vif need not change
+ *          namespace), dom0 routing between the two (one IP hop, as Xen's
+ *          vif-route) through two tables per pair (from the tables pool)
+ *          chosen by policy rules on the input interface:
  *            iif upstream (priority 900) -> "in": the guest's addresses on
  *              this network as host routes on the vif, and everything else
  *              the router reaches (its other networks, its static routes'
@@ -43,7 +44,6 @@
 #include "state.h"
 
 #define VR_DOMU_RULE_PRIO 900 /* iif upstream; iif vif is +1 */
-#define VR_DOMU_NS_TABLE0 100 /* netns backend: pair n's tables are 100 + 2n, 101 + 2n */
 
 /* The upstream port of interface f. */
 const char *vr_domu_upstream(const struct vr_iface *f);

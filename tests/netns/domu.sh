@@ -83,7 +83,7 @@ for mode in bridged routed; do
 		ip -n "$VNS" addr show dev d-h1 scope global | grep -q inet &&
 			fail "bridged: d-h1 still has addresses in dom0" || pass "bridged: the port has no address in dom0"
 	else
-		D0=$(router_ns "$R")
+		D0=$VNS # dom0's side of a routed guest: vrd's namespace, either backend
 		ip -n "$D0" rule show | grep -q 'iif d-h1 lookup' && pass "routed: rule iif d-h1" ||
 			fail "routed: rules: $(ip -n "$D0" rule show)"
 		ip -6 -n "$D0" neigh show proxy | grep -q '2001:db8:1::1 dev d-h1' &&

@@ -99,8 +99,16 @@ wait_dad() {
 	log "DAD still running in $1"
 }
 
-ping4() { ip netns exec "$T-$1" ping -c 2 -i 0.2 -W 2 -q "$2" >/dev/null 2>&1; }
-ping6() { ip netns exec "$T-$1" ping -6 -c 2 -i 0.2 -W 2 -q "$2" >/dev/null 2>&1; }
+# A second try after a pause: on a loaded CI machine (VMs beside) the first
+# neighbour resolution after a change can outlast one ping's wait.
+ping4() {
+	ip netns exec "$T-$1" ping -c 2 -i 0.2 -W 2 -q "$2" >/dev/null 2>&1 ||
+		{ sleep 1; ip netns exec "$T-$1" ping -c 2 -i 0.2 -W 2 -q "$2" >/dev/null 2>&1; }
+}
+ping6() {
+	ip netns exec "$T-$1" ping -6 -c 2 -i 0.2 -W 2 -q "$2" >/dev/null 2>&1 ||
+		{ sleep 1; ip netns exec "$T-$1" ping -6 -c 2 -i 0.2 -W 2 -q "$2" >/dev/null 2>&1; }
+}
 
 expect_ping() { if ping4 "$1" "$2"; then pass "ping $1 -> $2"; else fail "ping $1 -> $2"; fi; }
 expect_ping6() { if ping6 "$1" "$2"; then pass "ping6 $1 -> $2"; else fail "ping6 $1 -> $2"; fi; }

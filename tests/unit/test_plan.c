@@ -50,8 +50,7 @@ static const struct golden cases[] = {
 };
 
 /* A domU router as the engine realises it: guest id 1000 (vifs
- * vif1000.<n>), dom0 side in the host except routed netns, pair tables
- * 100.. in a namespace, 2000.. in the host. */
+ * vif1000.<n>), dom0's side in vrd's namespace, pair tables 2000.. */
 static void domu_realm(struct vr_rinfo *ri)
 {
 	bool routed = ri->r->domu.vif_mode == VR_VIF_ROUTED;
@@ -59,10 +58,9 @@ static void domu_realm(struct vr_rinfo *ri)
 	if (ri->r->placement != VR_PLACE_DOMU)
 		return;
 	ri->gid = 1000;
-	if (!routed || ri->backend != VR_BACKEND_NETNS)
-		ri->ns = vr_intern("");
-	for (uint32_t k = 0; k < 2 * VR_GUEST_MAX_VIFS; k++)
-		ri->pair_table[k] = (*ri->ns ? VR_DOMU_NS_TABLE0 : 2000) + k;
+	ri->ns = vr_intern("");
+	for (uint32_t k = 0; routed && k < 2 * VR_GUEST_MAX_VIFS; k++)
+		ri->pair_table[k] = 2000 + k;
 }
 
 static char *render(const struct golden *g)
