@@ -93,7 +93,15 @@ for r in runs:
     by_line[r["line"]][int(r["offered_kpps"])].append(r)
 
 
+def clean(rows):
+    """The runs no other program disturbed, if there are any (a disturbed run
+    is kept only when all repeats were disturbed; `dirty` marks that)."""
+    ok = [r for r in rows if r.get("disturbed") != "1"]
+    return ok if ok else rows
+
+
 def step_stats(rows):
+    all_rows, rows = rows, clean(rows)
     fwd = [num(r["fwd_kpps"]) for r in rows]
     lag, loss = [], []
     for r in rows:
@@ -108,8 +116,9 @@ def step_stats(rows):
         "busy": med([num(r["sut_busy_pct"]) for r in rows]),
         "sirq": med([num(r["sut_sirq_pct"]) for r in rows]),
         "send": med([num(r["tg_send_pct"]) for r in rows]),
-        "disturbed": sum(r["disturbed"] == "1" for r in rows),
-        "not_idle": sum(r["idle_before"] != "1" for r in rows),
+        "disturbed": sum(r["disturbed"] == "1" for r in all_rows),
+        "dirty": all(r["disturbed"] == "1" for r in all_rows),
+        "not_idle": sum(r["idle_before"] != "1" for r in all_rows),
     }
 
 
@@ -117,7 +126,7 @@ stats = {l: {k: step_stats(v) for k, v in sorted(by_line[l].items())} for l in o
 
 with open(os.path.join(OUT, "forwarding.csv"), "w", newline="") as f:
     w = csv.writer(f)
-    w.writerow(["line", "offered_kpps", "n", "fwd_med_kpps", "fwd_min_kpps", "fwd_max_kpps",
+    w.writerow(["line", "offered_kpps", "n_used", "fwd_med_kpps", "fwd_min_kpps", "fwd_max_kpps",
                 "tg_sent_kpps", "gen_lag_pct", "sut_loss_pct", "sut_busy_pct", "sut_sirq_pct",
                 "tg_send_pct", "disturbed_runs", "not_idle_runs"])
     for l in order:
@@ -127,18 +136,20 @@ with open(os.path.join(OUT, "forwarding.csv"), "w", newline="") as f:
                         fmt(s["send"]), s["disturbed"], s["not_idle"]])
 
 
-def limit_of(s):
+def limit_of(s, line):
     gen = s["lag"] > GEN_LAG
     sut = s["loss"] > SUT_LOSS
-    why = (f"generator sent {fmt(100 - s['lag'], 0)} % of offered, SUT lost "
+    who = "the sink" if line == "direct" else "SUT"
+    why = (f"generator sent {fmt(100 - s['lag'], 0)} % of offered, {who} lost "
            f"{fmt(s['loss'], 1)} %, CPU{M.get('sut_cpu', '1')} {fmt(s['busy'], 0)} % busy "
            f"({fmt(s['sirq'], 0)} % softirq)")
     if gen and sut:
-        return "generator and SUT", why
+        return f"generator and {who}", why
     if gen:
         return "generator-bound", why
     if sut:
-        return "SUT-bound", why
+        return ("sink-bound (its receive path on CPU" + M.get("sut_cpu", "1") + ")"
+                if line == "direct" else "SUT-bound"), why
     return "neither (below 95 % by less than the thresholds)", why
 
 
@@ -151,7 +162,11 @@ def saturation(l):
     res = {"peak": st[peak_k]["med"], "peak_at": peak_k, "sat_at": sat_k,
            "max_rate": max(st)}
     if sat_k is not None:
-        res["limit"], res["why"] = limit_of(st[sat_k])
+        res["limit"], res["why"] = limit_of(st[sat_k], l)
+        d = saturation("direct") if l != "direct" and "direct" in stats else None
+        if d and d["sat_at"] is not None and sat_k >= d["sat_at"]:
+            # no worse than the testbed without a SUT: the SUT is not what we see
+            res["limit"] = f"testbed-bound (TG→TS direct saturates at {d['sat_at']} too)"
     return res
 
 
@@ -168,10 +183,10 @@ for l in order:
         vr = sorted(by_line[l][k], key=lambda r: r["rep"])
         hr = sorted(by_line[f"{cfg}/hand"][k], key=lambda r: r["rep"])
         per = [num(a["fwd_kpps"]) / num(b["fwd_kpps"]) for a, b in zip(vr, hr)
-               if num(b["fwd_kpps"]) > 0]
+               if num(b["fwd_kpps"]) > 0 and "1" not in (a["disturbed"], b["disturbed"])]
         ratio = v[k]["med"] / h[k]["med"] if h[k]["med"] > 0 else float("nan")
         rows.append((k, v[k]["med"], h[k]["med"], ratio, min(per, default=float("nan")),
-                     max(per, default=float("nan"))))
+                     max(per, default=float("nan")), v[k]["dirty"] or h[k]["dirty"]))
     d1[cfg] = rows
 
 with open(os.path.join(OUT, "d1.csv"), "w", newline="") as f:
@@ -179,7 +194,7 @@ with open(os.path.join(OUT, "d1.csv"), "w", newline="") as f:
     w.writerow(["config", "offered_kpps", "vrd_kpps", "hand_kpps", "ratio", "rep_ratio_min",
                 "rep_ratio_max"])
     for cfg, rows in d1.items():
-        for k, a, b, r, lo, hi in rows:
+        for k, a, b, r, lo, hi, _ in rows:
             w.writerow([cfg, k, fmt(a), fmt(b), fmt(r, 3), fmt(lo, 3), fmt(hi, 3)])
 
 # ---- D2: parallel routers ----
@@ -309,6 +324,8 @@ not_idle = sum(r["idle_before"] != "1" for r in runs)
 dist = sum(r["disturbed"] == "1" for r in runs)
 retried = sum(int(r["tries"]) > 1 for r in runs)
 others = [num(r["others_user_pct"]) for r in runs]
+others_gen = [num(r.get("others_gen_pct")) for r in runs if r.get("others_gen_pct")]
+rtt_dist = sum(r.get("disturbed") == "1" for r in rtts)
 p("## How idle the machine was\n")
 p(f"- load average at the start: {M.get('load_start', '?')}"
   + (f" (waited {M['load_wait_s']} s for < 0.5)" if M.get("load_wait_s") else "")
@@ -319,7 +336,12 @@ p(f"- {n_runs} forwarding runs: {n_runs - not_idle} started on an idle machine (
   f"2 repeats (kept, flagged in runs.csv).")
 if others:
     p(f"- other programs' user time during the runs: median {fmt(med(others))} %, "
-      f"max {fmt(max(others))} % of one CPU.")
+      f"max {fmt(max(others))} % of one CPU"
+      + (f"; on the generator's CPU: median {fmt(med(others_gen))} %, max {fmt(max(others_gen))} %"
+         if others_gen else "") + ".")
+p(f"- {len(rtts)} RTT points, {rtt_dist} disturbed after 2 repeats (marked †).")
+p("- Medians use only the undisturbed runs of a step when it has any; a step marked † had "
+  "none (all its repeats disturbed).")
 p("")
 
 p("## Saturation (forwarding rate vs offered load, `forwarding.png`)\n")
@@ -338,7 +360,10 @@ p("")
 p(f"\"Saturates at\": the first offered rate forwarded below {int(SAT * 100)} %. "
   f"Generator-bound: the generator sent less than {100 - GEN_LAG:.0f} % of the offered frames "
   f"(its CPU could not keep the schedule); SUT-bound: more than {SUT_LOSS:.0f} % of the offered "
-  f"frames were refused by the SUT's full input queue (ENOBUFS) or lost inside it.\n")
+  f"frames were refused by the SUT's full input queue (ENOBUFS) or lost inside it; "
+  f"testbed-bound: the line saturates no earlier than TG→TS without a SUT. CPU busy shares "
+  f"are tick-sampled from /proc/stat: right near saturation, low for a CPU that idles "
+  f"between interrupts.\n")
 
 p("## D1: vrd-built SUT / hand-built SUT (target ≥ 0.95 at every offered rate)\n")
 if not d1:
@@ -351,8 +376,8 @@ for cfg, rows in d1.items():
     p(f"### {NAMES.get(cfg, cfg)}: min ratio {fmt(worst[3], 3)} at {worst[0]} kp/s ({ok})\n")
     p("| offered kp/s | vrd kp/s | by hand kp/s | ratio (medians) | ratio per repetition min–max |")
     p("|---|---|---|---|---|")
-    for k, a, b, r, lo, hi in rows:
-        p(f"| {k} | {fmt(a)} | {fmt(b)} | {fmt(r, 3)} | {rng(lo, hi, 3)} |")
+    for k, a, b, r, lo, hi, dirty in rows:
+        p(f"| {k}{' †' if dirty else ''} | {fmt(a)} | {fmt(b)} | {fmt(r, 3)} | {rng(lo, hi, 3)} |")
     p("")
 
 p("## D2: parallel routers at a fixed total offered load (target ≥ 0.9 × 1 router)\n")
@@ -392,7 +417,8 @@ if rtt_order:
                 continue
             d = rtt.get(("direct", k))
             ratio = num(r["p50_us"]) / num(d["p50_us"]) if d and num(d["p50_us"]) > 0 else float("nan")
-            p(f"| {line_title(l)} | {k} | {r['bg_fwd_kpps'] or '—'} | {fmt(num(r['p50_us']) / 1000, 3)} "
+            mark = " †" if r.get("disturbed") == "1" else ""
+            p(f"| {line_title(l)}{mark} | {k} | {r['bg_fwd_kpps'] or '—'} | {fmt(num(r['p50_us']) / 1000, 3)} "
               f"| {fmt(num(r['p99_us']) / 1000, 3)} | {r['lost']} | {fmt(ratio, 2)} |")
     p("")
 else:

@@ -23,14 +23,16 @@
  *
  * One machine-readable line on stdout, key=value:
  *   tg target=PPS offered= sent= refused= elapsed=S rate=PPS batch= tg_cpu=%
- *      tg_send=% sut_busy=% sut_sirq=% others_user=%
+ *      tg_send=% sut_busy=% sut_sirq=% others_user=% others_gen=%
  * tg_cpu is this process's CPU time over the run (the pacing spins, so it is
  * high at any rate); tg_send the share of the run spent inside sendmmsg
- * (near 100: the generator is at its limit).  sut_busy/sut_sirq: the non-idle and softirq share of
- * CPU
- * --sut-cpu (default 1) from /proc/stat over the run; others_user: user+nice
- * time of all CPUs less this process's own, in % of one CPU (another program
- * running during the measurement). */
+ * (near 100: the generator is at its limit).  sut_busy/sut_sirq: the
+ * non-idle and softirq share of CPU --sut-cpu (default 1) from /proc/stat
+ * over the run (tick-sampled: a CPU that is mostly idle between interrupts
+ * is under-counted; near saturation it is right).  Another program running
+ * during the measurement shows as others_user (user+nice time of all CPUs
+ * less this process's own, in % of one CPU) or, with --cpu, as others_gen
+ * (the busy time of the generator's CPU less this process's CPU time). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
@@ -489,20 +491,28 @@ int main(int argc, char **argv)
 		const struct cpustat *a = &st0[sut_cpu], *z = &st1[sut_cpu];
 		double tot = (double)(total(z) - total(a));
 		double idle = (double)((z->idle - a->idle) + (z->iowait - a->iowait));
-		double users = 0;
+		double users = 0, gen = 0;
 
 		for (int c = 0; c < ncpu; c++)
 			users +=
 			    (double)((st1[c].user - st0[c].user) + (st1[c].nice - st0[c].nice));
 		users = users / hz - tg_user;
+		if (cpu >= 0 && cpu < ncpu) {
+			const struct cpustat *g0 = &st0[cpu], *g1 = &st1[cpu];
+
+			gen = (double)((total(g1) - total(g0)) - (g1->idle - g0->idle) -
+			               (g1->iowait - g0->iowait)) /
+			          hz -
+			      tg_cpu;
+		}
 		printf("tg target=%" PRIu64 " offered=%" PRIu64 " sent=%" PRIu64 " refused=%" PRIu64
 		       " elapsed=%.6f rate=%.0f batch=%" PRIu64 " tg_cpu=%.1f tg_send=%.1f"
-		       " sut_busy=%.1f sut_sirq=%.1f others_user=%.1f\n",
+		       " sut_busy=%.1f sut_sirq=%.1f others_user=%.1f others_gen=%.1f\n",
 		       rate, offered, sent, refused, el, (double)sent / el, batch,
 		       100.0 * tg_cpu / el, 100.0 * (double)in_send / (double)elapsed,
 		       tot > 0 ? 100.0 * (tot - idle) / tot : 0.0,
 		       tot > 0 ? 100.0 * (double)(z->sirq - a->sirq) / tot : 0.0,
-		       users > 0 ? 100.0 * users / el : 0.0);
+		       users > 0 ? 100.0 * users / el : 0.0, gen > 0 ? 100.0 * gen / el : 0.0);
 	}
 	close(fd);
 	return 0;
